@@ -1,0 +1,54 @@
+// Command-line flags of `distsys`, checked with zod: a bad flag is a clear
+// message and exit code 2, never a stack trace.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+import { z } from 'zod';
+
+export const nodeFlags = {
+  sname: { type: 'string' },
+  name: { type: 'string' },
+  cookie: { type: 'string' },
+  'tick-ms': { type: 'string' },
+  boot: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const msFlag = z.coerce.number().int().min(40, 'at least 40 ms');
+
+export interface NodeIdentity {
+  readonly id: { sname: string } | { name: string };
+  readonly cookie: string | undefined;
+  readonly tickTimeMs: number | undefined;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseFlags<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true as const });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The node name, cookie and tick time from `--sname`/`--name`, `--cookie`, `--tick-ms`. */
+export function nodeIdentity(values: { sname?: string | boolean; name?: string | boolean; cookie?: string | boolean; 'tick-ms'?: string | boolean }): NodeIdentity {
+  const { sname, name, cookie } = values;
+  if (typeof sname === 'string' && typeof name === 'string') throw new UsageError('give either --sname or --name, not both');
+  if (typeof sname !== 'string' && typeof name !== 'string') throw new UsageError('give the node a name: --sname chris or --name chris@127.0.0.1');
+  let tickTimeMs: number | undefined;
+  if (typeof values['tick-ms'] === 'string') {
+    const parsed = msFlag.safeParse(values['tick-ms']);
+    if (!parsed.success) throw new UsageError(`--tick-ms ${values['tick-ms']}: ${parsed.error.issues[0]?.message ?? 'not a number'}`);
+    tickTimeMs = parsed.data;
+  }
+  if (cookie === '') throw new UsageError('--cookie cannot be empty');
+  return {
+    id: typeof sname === 'string' ? { sname } : { name: name as string },
+    cookie: typeof cookie === 'string' ? cookie : undefined,
+    tickTimeMs,
+  };
+}

@@ -1,0 +1,61 @@
+// `distsys`: the kit's command line.
+//   distsys node --sname NAME [--cookie C] [--boot MODULE]   a headless node
+//   distsys epmd [--kill]                                     the names the port mapper holds
+import { EpmdClient } from '../epmd/client.ts';
+import { epmdPortFromEnv } from '../epmd/protocol.ts';
+import { UsageError, parseFlags } from './args.ts';
+import { headlessNode } from './headlessNode.ts';
+
+const usage = `usage:
+  distsys node --sname NAME | --name NAME@HOST [--cookie COOKIE] [--boot MODULE] [--tick-ms MS]
+  distsys epmd [--kill]     list the names the port mapper on this host holds (like epmd -names)`;
+
+async function epmd(argv: string[]): Promise<void> {
+  const { values } = parseFlags(argv, { kill: { type: 'boolean' } });
+  const port = epmdPortFromEnv();
+  let client: EpmdClient;
+  try {
+    client = await EpmdClient.connect(port);
+  } catch {
+    process.stdout.write(`distsys epmd: no port mapper is running on port ${port}\n`);
+    return;
+  }
+  try {
+    if (values.kill) {
+      await client.kill();
+      process.stdout.write('killed\n');
+      return;
+    }
+    process.stdout.write(`epmd: up and running on port ${port} with data:\n`);
+    for (const { name, port: p } of await client.names()) process.stdout.write(`name ${name} at port ${p}\n`);
+  } finally {
+    client.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'node':
+      return headlessNode(rest);
+    case 'epmd':
+      return epmd(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${usage}\n`);
+      return;
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`distsys: ${err.message}\n${usage}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`distsys: ${(err as Error).message}\n`);
+  process.exit(1);
+});

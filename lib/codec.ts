@@ -1,0 +1,200 @@
+// The external term format of the kit: what may cross between nodes and how.
+// Plain JSON values pass as they are; the kit's terms and the JavaScript values
+// JSON cannot carry travel as objects tagged by a `$` key. A plain object that
+// itself has a `$` key is wrapped, so no user data is ever mistaken for a tag.
+// Encoding walks the whole value first, so what cannot cross (a function, an
+// instance of an unknown class) throws at the sender with the path to it.
+import { localNode } from './localNode.ts';
+import { NO_NODE, Pid, Ref } from './terms.ts';
+
+export class CodecError extends Error {
+  override name = 'CodecError';
+}
+
+/** Deeper than this is treated as a cycle: a message is data, not a graph. */
+const MAX_DEPTH = 256;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;
+  if (typeof value === 'symbol') return `a symbol (${String(value)})`;
+  const ctor = (value as object).constructor;
+  return `an instance of ${ctor?.name ?? 'an unknown class'}`;
+}
+
+function encodeValue(value: unknown, path: string, depth: number): Json {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? value : { $: 'num', v: String(value) };
+    case 'bigint':
+      return { $: 'big', v: value.toString() };
+    case 'undefined':
+      return { $: 'undef' };
+    case 'object':
+      break;
+    default:
+      throw new CodecError(`cannot send ${describe(value)} at ${path}: only data crosses between nodes, not code`);
+  }
+  if (value === null) return null;
+  if (depth > MAX_DEPTH) throw new CodecError(`cannot send the value at ${path}: nested deeper than ${MAX_DEPTH} levels (is it cyclic?)`);
+  const next = depth + 1;
+  if (Array.isArray(value)) {
+    const out: Json[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = encodeValue(value[i], `${path}[${i}]`, next);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    const out: { [key: string]: Json } = {};
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      if (Object.prototype.hasOwnProperty.call(record, key)) out[key] = encodeValue(record[key], `${path}.${key}`, next);
+    }
+    return '$' in out ? { $: 'obj', v: out } : out;
+  }
+  // A pid or ref minted before the node had a name travels under the name it has now.
+  if (value instanceof Pid) return { $: 'pid', n: value.node === NO_NODE ? localNode.name : value.node, i: value.id, c: value.creation };
+  if (value instanceof Ref) return { $: 'ref', n: value.node === NO_NODE ? localNode.name : value.node, i: value.id, c: value.creation };
+  if (value instanceof Map) {
+    const entries: Json[] = [];
+    let i = 0;
+    for (const [k, v] of value) {
+      entries.push([encodeValue(k, `${path}<key ${i}>`, next), encodeValue(v, `${path}<value ${i}>`, next)]);
+      i++;
+    }
+    return { $: 'map', v: entries };
+  }
+  if (value instanceof Set) {
+    const items: Json[] = [];
+    let i = 0;
+    for (const v of value) items.push(encodeValue(v, `${path}<item ${i++}>`, next));
+    return { $: 'set', v: items };
+  }
+  if (value instanceof Date) return { $: 'date', v: value.getTime() };
+  if (value instanceof Uint8Array) {
+    return { $: 'bin', v: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  }
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return {
+      $: 'err',
+      name: value.name,
+      message: value.message,
+      stack: value.stack ?? '',
+      ...(typeof code === 'string' ? { code } : {}),
+    };
+  }
+  throw new CodecError(
+    `cannot send ${describe(value)} at ${path}: the codec knows plain objects, arrays, Map, Set, Date, bigint, ` +
+      'Uint8Array, Error, Pid and Ref; send its data as a plain object instead',
+  );
+}
+
+/** Turns a term into a JSON-safe value; throws CodecError naming what cannot cross and where. */
+export function encode(term: unknown): Json {
+  return encodeValue(term, 'message', 0);
+}
+
+/** Turns a term into the JSON text that goes on the wire. */
+export function encodeToString(term: unknown): string {
+  return JSON.stringify(encodeValue(term, 'message', 0));
+}
+
+function field(tagged: Record<string, unknown>, key: string, type: 'string' | 'number'): never | string | number {
+  const v = tagged[key];
+  if (typeof v !== type) throw new CodecError(`malformed ${String(tagged.$)} term: field ${key} is not a ${type}`);
+  return v as string | number;
+}
+
+function decodeTagged(tagged: Record<string, unknown>, depth: number): unknown {
+  switch (tagged.$) {
+    case 'pid':
+      return new Pid(field(tagged, 'n', 'string') as string, field(tagged, 'i', 'number') as number, field(tagged, 'c', 'number') as number);
+    case 'ref':
+      return new Ref(field(tagged, 'n', 'string') as string, field(tagged, 'i', 'number') as number, field(tagged, 'c', 'number') as number);
+    case 'num': {
+      const v = field(tagged, 'v', 'string');
+      if (v === 'NaN') return NaN;
+      if (v === 'Infinity') return Infinity;
+      if (v === '-Infinity') return -Infinity;
+      if (v === '0') return -0; // String(-0) is '0'
+      throw new CodecError(`malformed num term: ${String(v)}`);
+    }
+    case 'big':
+      try {
+        return BigInt(field(tagged, 'v', 'string'));
+      } catch {
+        throw new CodecError('malformed big term');
+      }
+    case 'undef':
+      return undefined;
+    case 'map': {
+      if (!Array.isArray(tagged.v)) throw new CodecError('malformed map term');
+      const out = new Map<unknown, unknown>();
+      for (const pair of tagged.v) {
+        if (!Array.isArray(pair) || pair.length !== 2) throw new CodecError('malformed map entry');
+        out.set(decodeValue(pair[0], depth + 1), decodeValue(pair[1], depth + 1));
+      }
+      return out;
+    }
+    case 'set': {
+      if (!Array.isArray(tagged.v)) throw new CodecError('malformed set term');
+      return new Set(tagged.v.map((v) => decodeValue(v, depth + 1)));
+    }
+    case 'date':
+      if (tagged.v !== null && typeof tagged.v !== 'number') throw new CodecError('malformed date term');
+      return new Date(tagged.v ?? NaN);
+    case 'bin':
+      return new Uint8Array(Buffer.from(field(tagged, 'v', 'string') as string, 'base64'));
+    case 'err': {
+      const err = new Error(field(tagged, 'message', 'string') as string);
+      err.name = field(tagged, 'name', 'string') as string;
+      err.stack = typeof tagged.stack === 'string' ? tagged.stack : `${err.name}: ${err.message}`;
+      if (typeof tagged.code === 'string') (err as { code?: string }).code = tagged.code;
+      return err;
+    }
+    case 'obj': {
+      const v = tagged.v;
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CodecError('malformed obj term');
+      return decodePlain(v as Record<string, unknown>, depth + 1);
+    }
+    default:
+      throw new CodecError(`unknown term tag ${JSON.stringify(tagged.$)}`);
+  }
+}
+
+function decodePlain(obj: Record<string, unknown>, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in obj) {
+    // Defining (not assigning) keeps a hostile "__proto__" key an ordinary own property.
+    Object.defineProperty(out, key, { value: decodeValue(obj[key], depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function decodeValue(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > MAX_DEPTH + 2) throw new CodecError('term nested too deeply');
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = decodeValue(value[i], depth + 1);
+    return out;
+  }
+  const obj = value as Record<string, unknown>;
+  if ('$' in obj) return decodeTagged(obj, depth);
+  return decodePlain(obj, depth);
+}
+
+/** Turns a JSON-safe value from the wire back into a term; throws CodecError if it is malformed. */
+export function decode(json: unknown): unknown {
+  return decodeValue(json, 0);
+}
+
+/** A deep copy through the codec: what a local send delivers, so both sides never share mutable state. */
+export function copyTerm<T>(term: T): T {
+  return decode(encode(term)) as T;
+}

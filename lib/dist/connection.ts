@@ -1,0 +1,180 @@
+// One established connection to a peer node. Everything between the two nodes
+// goes over it in order: outgoing entries are coalesced into batch frames (all
+// sends made in one turn of the event loop travel together), ticks prove the
+// peer is alive, and every incoming frame is validated before it is acted on.
+import type { WebSocket, RawData } from 'ws';
+import { decode } from '../codec.ts';
+import type { NodeName } from '../terms.ts';
+import { distFrame, entrySchemas, type EntryTag } from './frames.ts';
+
+/** At most this many entries in one batch frame, so one frame never grows without bound. */
+const MAX_BATCH_ENTRIES = 2048;
+/** And at most about this many bytes of entries. */
+const MAX_BATCH_BYTES = 1 << 20;
+
+export interface ConnectionHandlers {
+  /** One decoded, validated entry; entries of a batch arrive in the order they were sent. */
+  entry(entry: readonly unknown[], conn: Connection): void;
+  peers(nodes: string[], conn: Connection): void;
+  /** The connection is gone; `reason` says why, for the log. Called once. */
+  closed(conn: Connection, reason: string): void;
+}
+
+export interface ConnectionOptions {
+  readonly tickTimeMs: number;
+}
+
+export class Connection {
+  readonly peer: NodeName;
+  readonly peerCreation: number;
+  private readonly socket: WebSocket;
+  private readonly handlers: ConnectionHandlers;
+  private outbox: string[] = [];
+  private outboxBytes = 0;
+  private flushScheduled = false;
+  private lastReceived = Date.now();
+  private tickTimer: NodeJS.Timeout;
+  private lastCheck = Date.now();
+  private open = true;
+
+  constructor(socket: WebSocket, peer: NodeName, peerCreation: number, handlers: ConnectionHandlers, options: ConnectionOptions, leftovers: string[]) {
+    this.socket = socket;
+    this.peer = peer;
+    this.peerCreation = peerCreation;
+    this.handlers = handlers;
+    socket.on('message', (data: RawData, isBinary: boolean) => this.receive(isBinary ? '\u0000binary' : data.toString()));
+    socket.on('close', (code: number, reason: Buffer) => this.shut(`connection closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`));
+    socket.on('error', (err: Error) => this.shut(err.message.includes('Max payload') ? 'peer sent an oversized frame' : `socket error: ${err.message}`));
+    // Ticks: say something every quarter of the tick time; a peer silent for the whole tick time is down.
+    const interval = Math.max(10, Math.floor(options.tickTimeMs / 4));
+    this.tickTimer = setInterval(() => this.tick(interval, options.tickTimeMs), interval);
+    this.tickTimer.unref();
+    this.pendingLeftovers = leftovers;
+  }
+
+  private pendingLeftovers: string[];
+
+  /** Reads the frames that arrived before the connection existed; call once the node has recorded it. */
+  start(): void {
+    const texts = this.pendingLeftovers;
+    this.pendingLeftovers = [];
+    for (const text of texts) this.receive(text);
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** Queues one encoded entry; the batch leaves at the end of this turn of the event loop. */
+  enqueue(entryJson: string): void {
+    if (!this.open) return;
+    this.outbox.push(entryJson);
+    this.outboxBytes += entryJson.length;
+    if (this.outbox.length >= MAX_BATCH_ENTRIES || this.outboxBytes >= MAX_BATCH_BYTES) {
+      this.flush();
+      return;
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  sendPeers(nodes: string[]): void {
+    this.flush();
+    this.raw(JSON.stringify({ t: 'peers', nodes }));
+  }
+
+  /** Closes the connection; the peer sees it at once and so does this node. */
+  close(reason: string): void {
+    if (!this.open) return;
+    this.flush();
+    this.socket.close(1000, reason.slice(0, 100));
+    this.shut(reason);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outbox.length === 0) return;
+    const entries = this.outbox;
+    this.outbox = [];
+    this.outboxBytes = 0;
+    this.raw(`{"t":"b","e":[${entries.join(',')}]}`);
+  }
+
+  private raw(text: string): void {
+    if (this.open && this.socket.readyState === this.socket.OPEN) this.socket.send(text);
+  }
+
+  private tick(interval: number, tickTimeMs: number): void {
+    const now = Date.now();
+    const late = now - this.lastCheck > interval * 2;
+    this.lastCheck = now;
+    // If this node's own event loop was stalled, silence proves nothing about the peer: judge next time.
+    if (!late && now - this.lastReceived >= tickTimeMs) {
+      this.socket.terminate();
+      this.shut(`no answer for ${now - this.lastReceived} ms (tick time ${tickTimeMs} ms)`);
+      return;
+    }
+    this.flush();
+    this.raw('{"t":"tick"}');
+  }
+
+  private shut(reason: string): void {
+    if (!this.open) return;
+    this.open = false;
+    clearInterval(this.tickTimer);
+    if (this.socket.readyState !== this.socket.CLOSED) this.socket.terminate();
+    this.handlers.closed(this, reason);
+  }
+
+  private malformed(what: string): void {
+    this.close(`malformed frame from ${this.peer}: ${what}`);
+  }
+
+  /** Handles one incoming frame's text (also the frames that arrived right behind the handshake). */
+  receive(text: string): void {
+    if (!this.open) return;
+    this.lastReceived = Date.now();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.malformed('not JSON');
+      return;
+    }
+    const parsed = distFrame.safeParse(json);
+    if (!parsed.success) {
+      this.malformed(parsed.error.issues[0]?.message ?? 'unknown frame');
+      return;
+    }
+    const frame = parsed.data;
+    if (frame.t === 'tick') return;
+    if (frame.t === 'peers') {
+      this.handlers.peers(frame.nodes, this);
+      return;
+    }
+    for (const raw of frame.e) {
+      if (!this.open) return;
+      let entry: unknown;
+      try {
+        entry = decode(raw);
+      } catch (err) {
+        this.malformed((err as Error).message);
+        return;
+      }
+      const tag = (entry as unknown[])[0];
+      const schema = typeof tag === 'string' && Object.hasOwn(entrySchemas, tag) ? entrySchemas[tag as EntryTag] : undefined;
+      const checked = schema?.safeParse(entry);
+      if (!checked?.success) {
+        this.malformed(`bad entry ${JSON.stringify(tag)}`);
+        return;
+      }
+      try {
+        this.handlers.entry(checked.data, this);
+      } catch {
+        // Delivery must never take the node down; a broken entry is dropped.
+      }
+    }
+  }
+}

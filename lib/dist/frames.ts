@@ -1,0 +1,45 @@
+// Every frame on a node-to-node connection, as zod schemas: nothing a peer sends
+// is acted on before it passes here. Handshake frames come first; then batches
+// of entries (messages and process signals, in the order they were sent), ticks
+// and the peer list that makes connections transitive.
+import { z } from 'zod';
+import { Pid, Ref } from '../terms.ts';
+
+const nodeName = z.string().min(3).max(255).regex(/^[A-Za-z0-9_-]+@[^@\s]+$/, 'not a node name');
+const hex = z.string().regex(/^[0-9a-f]{16,128}$/);
+
+export const handshakeFrame = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('hello'), name: nodeName, creation: z.number().int() }),
+  z.object({ t: z.literal('challenge'), name: nodeName, creation: z.number().int(), challenge: hex }),
+  z.object({ t: z.literal('answer'), digest: hex, challenge: hex }),
+  z.object({ t: z.literal('ack'), digest: hex }),
+  z.object({ t: z.literal('reject'), reason: z.string().max(500) }),
+]);
+export type HandshakeFrame = z.infer<typeof handshakeFrame>;
+
+export const distFrame = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('b'), e: z.array(z.array(z.unknown()).min(1)).min(1) }),
+  z.object({ t: z.literal('tick') }),
+  z.object({ t: z.literal('peers'), nodes: z.array(nodeName).max(10_000) }),
+]);
+export type DistFrame = z.infer<typeof distFrame>;
+
+const pid = z.instanceof(Pid);
+const ref = z.instanceof(Ref);
+const remoteName = z.object({ name: z.string(), node: nodeName });
+const int = z.number().int();
+
+/** The entries of a batch, after the codec has decoded them: tag first, then the fields. */
+export const entrySchemas = {
+  s: z.tuple([z.literal('s'), int, int, z.unknown()]),
+  n: z.tuple([z.literal('n'), z.string(), z.unknown()]),
+  l: z.tuple([z.literal('l'), pid, pid]),
+  u: z.tuple([z.literal('u'), pid, pid]),
+  x: z.tuple([z.literal('x'), pid, pid, z.unknown(), z.boolean()]),
+  m: z.tuple([z.literal('m'), pid, z.union([pid, z.string()]), ref]),
+  dm: z.tuple([z.literal('dm'), pid, z.union([pid, z.string()]), ref]),
+  D: z.tuple([z.literal('D'), pid, ref, z.union([pid, remoteName]), z.unknown()]),
+  p: z.tuple([z.literal('p'), int]),
+  P: z.tuple([z.literal('P'), int]),
+};
+export type EntryTag = keyof typeof entrySchemas;

@@ -1,0 +1,144 @@
+// A node's side of the port mapper: register its name for as long as it lives,
+// look up other nodes' ports. If no port mapper runs on this host, the first
+// node starts one as a detached process, as Erlang's nodes start epmd.
+import { spawn } from 'node:child_process';
+import { WebSocket } from 'ws';
+import { tsEntryArgs } from '../childProcess.ts';
+import { epmdReply, type EpmdReply, type EpmdRequest } from './protocol.ts';
+
+type Request = EpmdRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+const CONNECT_DEADLINE_MS = 10_000;
+
+export class EpmdClient {
+  private socket: WebSocket;
+  private nextId = 1;
+  private pending = new Map<number, { resolve: (r: EpmdReply) => void; reject: (e: Error) => void }>();
+  private closing = false;
+  /** Called when the port mapper goes away while this client still needs it. */
+  onLost: (() => void) | undefined;
+
+  private constructor(socket: WebSocket) {
+    this.socket = socket;
+    socket.on('message', (data) => {
+      const parsed = epmdReply.safeParse(safeJson(data.toString()));
+      if (!parsed.success) return;
+      const waiter = this.pending.get(parsed.data.id);
+      this.pending.delete(parsed.data.id);
+      waiter?.resolve(parsed.data);
+    });
+    socket.on('close', () => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error('the port mapper closed the connection'));
+      this.pending.clear();
+      if (!this.closing) this.onLost?.();
+    });
+    socket.on('error', () => {});
+  }
+
+  /** Connects to the port mapper on `host:port`; with `autostart`, starts it here if none answers. */
+  static async connect(port: number, options: { host?: string; autostart?: boolean } = {}): Promise<EpmdClient> {
+    const host = options.host ?? '127.0.0.1';
+    const deadline = Date.now() + CONNECT_DEADLINE_MS;
+    let started = false;
+    let delay = 20;
+    for (;;) {
+      try {
+        return new EpmdClient(await open(`ws://${host}:${port}/`));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ECONNREFUSED' || !options.autostart) {
+          throw new Error(`cannot reach the port mapper at ${host}:${port}: ${(err as Error).message}`);
+        }
+        if (!started) {
+          startDaemon(port);
+          started = true;
+        }
+        if (Date.now() > deadline) throw new Error(`started a port mapper on port ${port} but it did not answer within ${CONNECT_DEADLINE_MS} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 250);
+      }
+    }
+  }
+
+  /** One question to the port mapper at `host:port`, on a connection of its own. */
+  static async ask<T>(port: number, host: string, question: (client: EpmdClient) => Promise<T>): Promise<T> {
+    const client = await EpmdClient.connect(port, { host });
+    try {
+      return await question(client);
+    } finally {
+      client.close();
+    }
+  }
+
+  private request(req: Request): Promise<EpmdReply> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.socket.readyState !== WebSocket.OPEN) {
+        reject(new Error('the port mapper connection is closed'));
+        return;
+      }
+      this.pending.set(id, { resolve, reject });
+      this.socket.send(JSON.stringify({ ...req, id }));
+    });
+  }
+
+  /** Registers `name` at `port` for as long as this client stays connected; throws if the name is taken. */
+  async register(name: string, port: number): Promise<void> {
+    const reply = await this.request({ op: 'register', name, port });
+    if (!reply.ok) throw new Error(reply.error ?? `the port mapper refused ${name}`);
+  }
+
+  /** The port `name` listens on, or undefined if no node of that name is registered. */
+  async lookup(name: string): Promise<number | undefined> {
+    const reply = await this.request({ op: 'lookup', name });
+    return reply.port ?? undefined;
+  }
+
+  async names(): Promise<Array<{ name: string; port: number }>> {
+    return (await this.request({ op: 'names' })).names ?? [];
+  }
+
+  /** The OS process id of the port mapper (for tests and `distsys epmd`). */
+  async pid(): Promise<number | undefined> {
+    return (await this.request({ op: 'info' })).pid;
+  }
+
+  /** Asks the port mapper to exit now (like `epmd -kill`). */
+  async kill(): Promise<void> {
+    await this.request({ op: 'kill' });
+  }
+
+  close(): void {
+    this.closing = true;
+    this.socket.close();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { handshakeTimeout: 5_000 });
+    socket.once('open', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+function startDaemon(port: number): void {
+  const child = spawn(process.execPath, tsEntryArgs(new URL('./daemon.ts', import.meta.url)), {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, DISTSYS_EPMD_PORT: String(port) },
+  });
+  child.on('error', () => {});
+  child.unref();
+}

@@ -1,0 +1,129 @@
+// Elixir's `Node` module: start and stop distribution, name, cookie, and the
+// connections of this node (`list`, `ping`, `connect`, `disconnect`).
+import { z } from 'zod';
+import { readDefaultCookie } from './cookie.ts';
+import { epmdPortFromEnv } from './epmd/protocol.ts';
+import { NetKernel } from './dist/netKernel.ts';
+import { localNode } from './localNode.ts';
+import { fromLongName, fromShortName, listenAddressFor, parseNodeName } from './nodeName.ts';
+import { NO_NODE, type NodeName } from './terms.ts';
+
+export interface StartOptions {
+  /** The cookie; by default the one in `~/.distsys.cookie` (created if missing). */
+  cookie?: string;
+  /** How long a silent peer is tolerated before it is declared down (Erlang's net_ticktime). Default 60 s or DISTSYS_TICK_MS. */
+  tickTimeMs?: number;
+  /** How long a connection may take to set up (Erlang's net_setuptime). Default 7 s. */
+  setupTimeMs?: number;
+  /** The port mapper's port; default DISTSYS_EPMD_PORT or 4371. */
+  epmdPort?: number;
+  /** The largest frame a peer may send; a bigger one closes its connection. Default 64 MiB. */
+  maxFrameBytes?: number;
+}
+
+const startOptions = z.object({
+  cookie: z.string().min(1, 'a cookie cannot be empty').max(255).optional(),
+  tickTimeMs: z.number().int().min(40).optional(),
+  setupTimeMs: z.number().int().min(50).optional(),
+  epmdPort: z.number().int().min(1).max(65535).optional(),
+  maxFrameBytes: z.number().int().min(1024).optional(),
+});
+
+const envMs = (key: string, fallback: number): number => {
+  const raw = process.env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const parsed = z.coerce.number().int().min(1).safeParse(raw);
+  if (!parsed.success) throw new Error(`${key}=${raw} is not a number of milliseconds`);
+  return parsed.data;
+};
+
+let kernel: NetKernel | undefined;
+
+function running(what: string): NetKernel {
+  if (!kernel) throw new Error(`${what}: this node is not alive; start it with Node.start({ sname: 'name' })`);
+  return kernel;
+}
+
+/** The net kernel of a live node, for the harness and tools; undefined when not alive. */
+export function currentKernel(): NetKernel | undefined {
+  return kernel;
+}
+
+export const Node = {
+  /** Turns this OS process into a node: `{ sname: 'chris' }` or `{ name: 'chris@127.0.0.1' }`. Returns its full name. */
+  async start(id: { sname: string } | { name: string }, options: StartOptions = {}): Promise<NodeName> {
+    if (kernel) throw new Error(`Node.start: this process is already the node ${localNode.name}`);
+    const opts = startOptions.parse(options);
+    const parsed = 'sname' in id ? fromShortName(id.sname) : fromLongName(id.name);
+    const started = await NetKernel.start({
+      name: parsed.full,
+      listenAddress: listenAddressFor(parsed.host),
+      cookie: opts.cookie ?? readDefaultCookie(),
+      epmdPort: opts.epmdPort ?? epmdPortFromEnv(),
+      tickTimeMs: opts.tickTimeMs ?? envMs('DISTSYS_TICK_MS', 60_000),
+      setupTimeMs: opts.setupTimeMs ?? envMs('DISTSYS_SETUP_MS', 7_000),
+      maxFrameBytes: opts.maxFrameBytes ?? 64 * 1024 * 1024,
+    });
+    kernel = started;
+    localNode.setName(parsed.full);
+    // Every node answers rpc through its rex server, as every Erlang node does.
+    const { startRex } = await import('./rpc.ts');
+    await startRex();
+    return parsed.full;
+  },
+
+  /** Leaves the cluster: peers see `nodedown`; local processes live on, as on a non-distributed node. */
+  async stop(): Promise<void> {
+    const k = kernel;
+    if (!k) return;
+    const { stopRex } = await import('./rpc.ts');
+    stopRex();
+    kernel = undefined;
+    localNode.setName(NO_NODE);
+    await k?.stop();
+  },
+
+  /** This node's name (`nonode@nohost` before `Node.start`). */
+  self(): NodeName {
+    return localNode.name;
+  },
+
+  alive(): boolean {
+    return kernel !== undefined;
+  },
+
+  /** The nodes this one is connected to. */
+  list(): NodeName[] {
+    return kernel?.nodes() ?? [];
+  },
+
+  /** 'pong' if `node` answers (connecting to it), 'pang' if it cannot be reached. */
+  async ping(node: NodeName): Promise<'pong' | 'pang'> {
+    parseNodeName(node);
+    return (await running('Node.ping').connect(node)) ? 'pong' : 'pang';
+  },
+
+  /** Connects to `node` (and, transitively, to every node it knows): true, or false if it cannot. */
+  async connect(node: NodeName): Promise<boolean> {
+    parseNodeName(node);
+    return running('Node.connect').connect(node);
+  },
+
+  /** Closes the connection to `node`; false if there was none. */
+  disconnect(node: NodeName): boolean {
+    parseNodeName(node);
+    return running('Node.disconnect').disconnect(node);
+  },
+
+  /** Sets this node's cookie for the connections it makes or accepts from now on. */
+  setCookie(cookie: string): true {
+    const parsed = z.string().min(1).max(255).safeParse(cookie);
+    if (!parsed.success) throw new Error('Node.setCookie: a cookie is a non-empty string of at most 255 characters');
+    running('Node.setCookie').setCookie(parsed.data);
+    return true;
+  },
+
+  getCookie(): string {
+    return running('Node.getCookie').getCookie();
+  },
+};

@@ -1,0 +1,65 @@
+// Node names as Erlang has them: `--sname chris` is `chris@<short hostname>`,
+// `--name chris@127.0.0.1` is taken as written. The host part says where the
+// node's port mapper and listener are.
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
+import { nodeShortName } from './epmd/protocol.ts';
+import type { NodeName } from './terms.ts';
+
+export interface ParsedName {
+  readonly full: NodeName;
+  readonly alive: string;
+  readonly host: string;
+}
+
+export function shortHostname(): string {
+  return hostname().split('.')[0] || 'localhost';
+}
+
+function checkAlive(alive: string, original: string): void {
+  const ok = nodeShortName.safeParse(alive);
+  if (!ok.success) throw new Error(`invalid node name ${JSON.stringify(original)}: the part before "@" must be letters, digits, "_" or "-"`);
+}
+
+/** A short name: `chris` -> `chris@<short hostname>` (a given `@host` is kept). */
+export function fromShortName(sname: string): ParsedName {
+  const [alive = '', host, ...rest] = sname.split('@');
+  checkAlive(alive, sname);
+  if (rest.length > 0 || host === '') throw new Error(`invalid node name ${JSON.stringify(sname)}`);
+  const h = host ?? shortHostname();
+  return { full: `${alive}@${h}`, alive, host: h };
+}
+
+/** A long name: `chris@127.0.0.1`; without a host, this machine's full hostname. */
+export function fromLongName(name: string): ParsedName {
+  const [alive = '', host, ...rest] = name.split('@');
+  checkAlive(alive, name);
+  if (rest.length > 0 || host === '') throw new Error(`invalid node name ${JSON.stringify(name)}`);
+  const h = host ?? hostname();
+  return { full: `${alive}@${h}`, alive, host: h };
+}
+
+/** Splits any full node name; throws a clear error for something that is not one. */
+export function parseNodeName(node: string): ParsedName {
+  if (typeof node !== 'string' || !node.includes('@')) {
+    throw new Error(`invalid node name ${JSON.stringify(node)}: a node name looks like name@host`);
+  }
+  return fromLongName(node);
+}
+
+/** Whether `host` means this machine, so its port mapper is the local one. */
+export function isThisHost(host: string): boolean {
+  return host === shortHostname() || host === hostname() || host === 'localhost' || host === '127.0.0.1' || host === '::1' ||
+    host.startsWith('127.');
+}
+
+/** The address to dial for `host`: loopback for this machine, else the host as written. */
+export function addressOf(host: string): string {
+  if (isThisHost(host)) return '127.0.0.1';
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/** The address a node named for `host` listens on: loopback for this machine, every interface otherwise. */
+export function listenAddressFor(host: string): string {
+  return isThisHost(host) ? '127.0.0.1' : '0.0.0.0';
+}

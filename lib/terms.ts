@@ -1,0 +1,121 @@
+// The kit's own terms: process identifiers and references, as Erlang has them.
+// They are plain immutable values, so they compare by content (see `samePid`),
+// print like iex does, and cross between nodes through the codec.
+import { inspect } from 'node:util';
+
+/** A node's full name, `name@host`. */
+export type NodeName = string;
+
+/** The name a node has before `Node.start`, as in Erlang. */
+export const NO_NODE: NodeName = 'nonode@nohost';
+
+/** A process identifier: the node it lives on, its number there, and the node's incarnation. */
+export class Pid {
+  readonly node: NodeName;
+  readonly id: number;
+  /** Which boot of the node made it: a pid from an earlier run of the same name reaches nobody. */
+  readonly creation: number;
+  constructor(node: NodeName, id: number, creation: number) {
+    this.node = node;
+    this.id = id;
+    this.creation = creation;
+    Object.freeze(this);
+  }
+  toString(): string {
+    return `#PID<${this.node}.${this.id}>`;
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/** A unique reference (`make_ref()`): monitors and calls use them to match replies. */
+export class Ref {
+  readonly node: NodeName;
+  readonly id: number;
+  readonly creation: number;
+  constructor(node: NodeName, id: number, creation: number) {
+    this.node = node;
+    this.id = id;
+    this.creation = creation;
+    Object.freeze(this);
+  }
+  toString(): string {
+    return `#Reference<${this.node}.${this.id}>`;
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/** A registered name on a given node: the `{name, node}` destination of Erlang. */
+export interface RemoteName {
+  readonly name: string;
+  readonly node: NodeName;
+}
+
+/** Where a message can go: a pid, a locally registered name, or `{name, node}`. */
+export type Dest = Pid | string | RemoteName;
+
+export function isPid(value: unknown): value is Pid {
+  return value instanceof Pid;
+}
+
+export function isRef(value: unknown): value is Ref {
+  return value instanceof Ref;
+}
+
+export function isRemoteName(value: unknown): value is RemoteName {
+  return (
+    typeof value === 'object' && value !== null && !(value instanceof Pid) &&
+    typeof (value as RemoteName).name === 'string' && typeof (value as RemoteName).node === 'string'
+  );
+}
+
+export function samePid(a: Pid | undefined, b: Pid | undefined): boolean {
+  return a !== undefined && b !== undefined && a.id === b.id && a.node === b.node && a.creation === b.creation;
+}
+
+export function sameRef(a: Ref | undefined, b: Ref | undefined): boolean {
+  return a !== undefined && b !== undefined && a.id === b.id && a.node === b.node && a.creation === b.creation;
+}
+
+/** Why a process ended: 'normal', 'kill', 'killed', 'shutdown', 'noproc', 'noconnection', an Error, or any term. */
+export type ExitReason = unknown;
+
+/** The message a monitor delivers: Erlang's `{:DOWN, ref, :process, object, reason}`. */
+export interface DownMessage {
+  readonly type: 'DOWN';
+  readonly ref: Ref;
+  readonly kind: 'process';
+  readonly object: Pid | RemoteName;
+  readonly reason: ExitReason;
+}
+
+/** The message a process that traps exits receives: Erlang's `{:EXIT, from, reason}`. */
+export interface ExitMessage {
+  readonly type: 'EXIT';
+  readonly from: Pid;
+  readonly reason: ExitReason;
+}
+
+/** What `NetKernel.monitorNodes` subscribers receive: Erlang's `{:nodeup, node}` and `{:nodedown, node}`. */
+export interface NodeMessage {
+  readonly type: 'nodeup' | 'nodedown';
+  readonly node: NodeName;
+}
+
+export function isDown(msg: unknown): msg is DownMessage {
+  return typeof msg === 'object' && msg !== null && (msg as DownMessage).type === 'DOWN' && isRef((msg as DownMessage).ref);
+}
+
+export function isExit(msg: unknown): msg is ExitMessage {
+  return typeof msg === 'object' && msg !== null && (msg as ExitMessage).type === 'EXIT' && isPid((msg as ExitMessage).from);
+}
+
+/** A readable one-line form of an exit reason, for logs and error messages. */
+export function formatReason(reason: ExitReason): string {
+  if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
+  if (typeof reason === 'string') return reason;
+  return inspect(reason, { depth: 4, breakLength: Infinity });
+}
