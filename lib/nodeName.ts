@@ -21,22 +21,22 @@ function checkAlive(alive: string, original: string): void {
   if (!ok.success) throw new Error(`invalid node name ${JSON.stringify(original)}: the part before "@" must be letters, digits, "_" or "-"`);
 }
 
+function split(text: string, defaultHost: () => string): ParsedName {
+  const [alive = '', host, ...rest] = text.split('@');
+  checkAlive(alive, text);
+  if (rest.length > 0 || host === '') throw new Error(`invalid node name ${JSON.stringify(text)}: a node name looks like name@host`);
+  const h = host ?? defaultHost();
+  return { full: `${alive}@${h}`, alive, host: h };
+}
+
 /** A short name: `chris` -> `chris@<short hostname>` (a given `@host` is kept). */
 export function fromShortName(sname: string): ParsedName {
-  const [alive = '', host, ...rest] = sname.split('@');
-  checkAlive(alive, sname);
-  if (rest.length > 0 || host === '') throw new Error(`invalid node name ${JSON.stringify(sname)}`);
-  const h = host ?? shortHostname();
-  return { full: `${alive}@${h}`, alive, host: h };
+  return split(sname, shortHostname);
 }
 
 /** A long name: `chris@127.0.0.1`; without a host, this machine's full hostname. */
 export function fromLongName(name: string): ParsedName {
-  const [alive = '', host, ...rest] = name.split('@');
-  checkAlive(alive, name);
-  if (rest.length > 0 || host === '') throw new Error(`invalid node name ${JSON.stringify(name)}`);
-  const h = host ?? hostname();
-  return { full: `${alive}@${h}`, alive, host: h };
+  return split(name, hostname);
 }
 
 /** Splits any full node name; throws a clear error for something that is not one. */

@@ -9,8 +9,8 @@ export type NodeName = string;
 /** The name a node has before `Node.start`, as in Erlang. */
 export const NO_NODE: NodeName = 'nonode@nohost';
 
-/** A process identifier: the node it lives on, its number there, and the node's incarnation. */
-export class Pid {
+/** What pids and refs share: the node that minted them, a number there, and the node's incarnation. */
+abstract class NodeLocalId {
   readonly node: NodeName;
   readonly id: number;
   /** Which boot of the node made it: a pid from an earlier run of the same name reaches nobody. */
@@ -21,30 +21,26 @@ export class Pid {
     this.creation = creation;
     Object.freeze(this);
   }
+  protected abstract readonly tag: string;
   toString(): string {
-    return `#PID<${this.node}.${this.id}>`;
+    return `#${this.tag}<${this.node}.${this.id}>`;
   }
   [inspect.custom](): string {
     return this.toString();
   }
 }
 
+/** A process identifier, printed like iex prints one: `#PID<chris@host.42>`. */
+export class Pid extends NodeLocalId {
+  protected get tag(): string {
+    return 'PID';
+  }
+}
+
 /** A unique reference (`make_ref()`): monitors and calls use them to match replies. */
-export class Ref {
-  readonly node: NodeName;
-  readonly id: number;
-  readonly creation: number;
-  constructor(node: NodeName, id: number, creation: number) {
-    this.node = node;
-    this.id = id;
-    this.creation = creation;
-    Object.freeze(this);
-  }
-  toString(): string {
-    return `#Reference<${this.node}.${this.id}>`;
-  }
-  [inspect.custom](): string {
-    return this.toString();
+export class Ref extends NodeLocalId {
+  protected get tag(): string {
+    return 'Reference';
   }
 }
 

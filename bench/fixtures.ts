@@ -1,0 +1,32 @@
+// Processes the benchmarks run on the far node, started through rpc.call.
+import { Process, receive, send, spawn, type Pid } from '../lib/index.ts';
+
+/** Registered as `name`: sends each message straight back to the pid it carries. */
+export function startPong(name: string): Pid {
+  return spawn(async () => {
+    Process.register(name);
+    for (;;) {
+      const msg = (await receive()) as { from: Pid; n: number };
+      send(msg.from, msg.n);
+    }
+  });
+}
+
+/** Registered as `name`: counts `expected` messages, then tells `reportTo` how long that took. */
+export function startSink(name: string, expected: number, reportTo: Pid): Pid {
+  return spawn(async () => {
+    Process.register(name);
+    let count = 0;
+    let first = 0;
+    let lastSeen = -1;
+    let inOrder = true;
+    while (count < expected) {
+      const n = (await receive()) as number;
+      if (count === 0) first = performance.now();
+      if (n !== lastSeen + 1) inOrder = false;
+      lastSeen = n;
+      count++;
+    }
+    send(reportTo, { done: count, ms: performance.now() - first, inOrder });
+  });
+}
