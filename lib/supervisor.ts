@@ -109,7 +109,7 @@ const SupervisorServer: GenServerModule<State, { specs: ChildSpec[]; options: Su
       await startChild(child);
     } catch (err) {
       log.error(`${state.label} could not restart ${child.spec.id}: ${formatReason(err)}`);
-      self(); // the failed start counts as a restart; try again through the same path
+      // The failed start counts as a restart: go round again, until the intensity says stop.
       return SupervisorServer.handleInfo!({ type: 'EXIT', from: msg.from, reason: err }, state);
     }
     return { noreply: true, state };

@@ -25,11 +25,17 @@ interface Waiter {
   timer: NodeJS.Timeout | undefined;
 }
 
+/**
+ * A process may wait in several receives at once (JavaScript lets a process
+ * `await Promise.all([call(a), call(b)])`, which Erlang's one-at-a-time receive
+ * cannot express). Each new message goes to the oldest pending receive that
+ * accepts it; a message no receive accepts stays in the mailbox, in order.
+ */
 export class Mailbox {
   // Messages live in `queue` from index `head` on; taking the oldest is O(1).
   private queue: unknown[] = [];
   private head = 0;
-  private waiter: Waiter | undefined;
+  private waiters: Waiter[] = [];
   private closedWith: ExitSignal | undefined;
 
   get size(): number {
@@ -43,16 +49,16 @@ export class Mailbox {
 
   put(msg: unknown): void {
     if (this.closedWith) return;
-    const waiter = this.waiter;
-    if (waiter) {
+    for (const waiter of this.waiters) {
       let matched = true;
       if (waiter.match) {
         try {
           matched = waiter.match(msg);
         } catch (err) {
+          // A matcher that throws fails its own receive; the message stays for others.
           this.settle(waiter);
-          this.queue.push(msg);
           waiter.reject(err as Error);
+          this.put(msg);
           return;
         }
       }
@@ -68,8 +74,12 @@ export class Mailbox {
   /** Takes the oldest message that `match` accepts, waiting up to `timeoutMs` (Infinity by default). */
   receive(match: Matcher | undefined, timeoutMs: number, describeSelf: () => string): Promise<unknown> {
     if (this.closedWith) return Promise.reject(this.closedWith);
-    if (this.waiter) return Promise.reject(new Error('receive called while this process is already receiving'));
-    const found = this.take(match);
+    let found: { ok: true; msg: unknown } | { ok: false };
+    try {
+      found = this.take(match);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     if (found.ok) return Promise.resolve(found.msg);
     if (timeoutMs <= 0) return Promise.reject(this.timeoutError(timeoutMs, describeSelf));
     return new Promise((resolve, reject) => {
@@ -80,16 +90,15 @@ export class Mailbox {
           reject(this.timeoutError(timeoutMs, describeSelf));
         }, timeoutMs);
       }
-      this.waiter = waiter;
+      this.waiters.push(waiter);
     });
   }
 
-  /** Ends the mailbox: a pending receive rejects with the exit, later ones too. */
+  /** Ends the mailbox: pending receives reject with the exit, later ones too. */
   close(signal: ExitSignal): void {
     this.closedWith = signal;
-    const waiter = this.waiter;
-    if (waiter) {
-      this.settle(waiter);
+    for (const waiter of this.waiters.splice(0)) {
+      if (waiter.timer) clearTimeout(waiter.timer);
       waiter.reject(signal);
     }
     this.queue = [];
@@ -98,7 +107,8 @@ export class Mailbox {
 
   private settle(waiter: Waiter): void {
     if (waiter.timer) clearTimeout(waiter.timer);
-    if (this.waiter === waiter) this.waiter = undefined;
+    const i = this.waiters.indexOf(waiter);
+    if (i >= 0) this.waiters.splice(i, 1);
   }
 
   private take(match: Matcher | undefined): { ok: true; msg: unknown } | { ok: false } {

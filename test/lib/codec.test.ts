@@ -1,0 +1,79 @@
+// The codec: what crosses between nodes survives the trip; what cannot cross is
+// refused at the sender with an error that names the value.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CodecError, Node, Process, makeRef, receive, rpc, self, send, spawn, isPid, isRef, samePid, sameRef } from '../../lib/index.ts';
+import { fixture, startChild, startManager } from '../support/nodes.ts';
+import { inProcess } from '../support/inProcess.ts';
+
+const app = fixture('app.ts');
+let other: string;
+
+beforeAll(async () => {
+  await startManager();
+  other = (await startChild('codec')).name;
+  expect(await Node.connect(other)).toBe(true);
+});
+
+/** Sends `value` to the other node inside an rpc, which sends it back in a message. */
+async function roundTrip(value: unknown): Promise<unknown> {
+  await rpc.call(other, app, 'echoValue', [self(), value]);
+  return ((await receive(undefined, 5_000)) as { value: unknown }).value;
+}
+
+describe('the codec', () => {
+  it('Pid, Ref, Map, Set, bigint, Date, Uint8Array and nested plain data survive a trip there and back', () =>
+    inProcess(async () => {
+      const pid = self();
+      const ref = makeRef();
+      const value = {
+        pid,
+        ref,
+        map: new Map<unknown, unknown>([['a', 1], [2, { deep: [new Set([1, 'two'])] }]]),
+        set: new Set([1, 2, 3]),
+        big: 12345678901234567890123n,
+        date: new Date('2026-11-24T09:00:00.000Z'),
+        bytes: new Uint8Array([0, 1, 254, 255]),
+        nested: { list: [1, 'x', null, true, { y: [undefined] }], empty: {} },
+        numbers: [NaN, Infinity, -Infinity, -0, 0.1],
+        dollar: { $: 'looks like a tag', $$: 2 },
+      };
+      const back = (await roundTrip(value)) as typeof value;
+      expect(back).toEqual(value);
+      expect(isPid(back.pid) && samePid(back.pid, pid)).toBe(true);
+      expect(isRef(back.ref) && sameRef(back.ref, ref)).toBe(true);
+      expect(back.map).toBeInstanceOf(Map);
+      expect(back.set).toBeInstanceOf(Set);
+      expect(typeof back.big).toBe('bigint');
+      expect(back.date).toBeInstanceOf(Date);
+      expect(back.bytes).toBeInstanceOf(Uint8Array);
+      expect(Object.is(back.numbers[3], -0)).toBe(true);
+      // A pid that came back still reaches its process.
+      send(back.pid, 'via the returned pid');
+      expect(await receive((m) => m === 'via the returned pid', 1_000)).toBe('via the returned pid');
+    }));
+
+  it('an Error crosses with its name and message', () =>
+    inProcess(async () => {
+      const back = (await roundTrip(new RangeError('out of range'))) as Error;
+      expect(back).toBeInstanceOf(Error);
+      expect(back.name).toBe('RangeError');
+      expect(back.message).toBe('out of range');
+    }));
+
+  it('a function or an unknown class instance is refused at the sender, naming where it sits', () =>
+    inProcess(async () => {
+      class Point {
+        x = 1;
+      }
+      const target = spawn(() => receive());
+      expect(() => send({ name: 'anything', node: other }, { handler: () => 1 })).toThrow(CodecError);
+      expect(() => send({ name: 'anything', node: other }, { handler: () => 1 })).toThrow(/handler.*function|function.*handler/);
+      expect(() => send(target, { at: [new Point()] })).toThrow(/Point/);
+      expect(() => send(target, { at: [new Point()] })).toThrow(/at\[0\]|at\.0/);
+      expect(() => send(target, Symbol('s'))).toThrow(CodecError);
+      await expect(rpc.call(other, app, 'add', [() => 1, 2])).rejects.toThrow(CodecError);
+      // Nothing was half-sent: the process got nothing and the connection is fine.
+      expect(Process.info(target)?.messages).toEqual([]);
+      expect(await rpc.call(other, app, 'add', [2, 3])).toBe(5);
+    }));
+});
