@@ -6,6 +6,7 @@ export default defineConfig({
     pool: 'forks',
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/globalSetup.ts'],
+    setupFiles: ['test/support/perFileEpmd.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Two cores: two files at once keeps timing-sensitive tests honest.

@@ -31,8 +31,10 @@ export interface NetKernelOptions {
 export interface DistHooks {
   /** Return false to refuse a connection with `peer`, dialled or accepted. */
   allowConnection?: (peer: NodeName) => boolean;
-  /** Sees each outgoing entry before it is queued; return false to drop it. */
+  /** Sees each outgoing entry before it is queued and decides what goes on: `forward` it (or not, or twice, or later). */
   outgoing?: (peer: NodeName, entryJson: string, forward: (entryJson: string) => void) => void;
+  /** Sees each incoming entry, validated, just before it is delivered (for traces; it cannot change it). */
+  incoming?: (peer: NodeName, entry: readonly unknown[]) => void;
 }
 
 interface Slot {
@@ -45,6 +47,9 @@ interface Slot {
   waiters: Array<(ok: boolean) => void>;
   deadline: NodeJS.Timeout | undefined;
 }
+
+/** The refusal a node gives a peer it is partitioned from; expected, so not logged as a problem. */
+const PARTITIONED = 'connection not allowed (partitioned)';
 
 /** Events: 'nodeup' (node), 'nodedown' (node, reason). */
 export const distEvents = new EventEmitter();
@@ -248,7 +253,7 @@ export class NetKernel {
       if (err instanceof HandshakeRefused && err.reason === 'simultaneous connect') {
         return; // the peer dials us too and its connection wins: wait for it
       }
-      if (err instanceof HandshakeRefused) log.warning(`connection to ${slot.node} failed: ${err.message}`);
+      if (err instanceof HandshakeRefused && err.reason !== PARTITIONED) log.warning(`connection to ${slot.node} failed: ${err.message}`);
       this.fail(slot, (err as Error).message);
     }
   }
@@ -259,7 +264,7 @@ export class NetKernel {
     const decide = (peer: NodeName, _creation: number): string | undefined => {
       if (this.stopped) return 'node stopping';
       if (peer === this.options.name) return 'that is my own name';
-      if (!this.allowed(peer)) return 'connection not allowed (partitioned)';
+      if (!this.allowed(peer)) return PARTITIONED;
       const slot = this.slots.get(peer);
       if (slot?.attempt && !slot.connection) {
         // Both nodes are dialling each other: the dial of the node with the smaller name wins.
@@ -289,7 +294,7 @@ export class NetKernel {
       },
       (err: Error) => {
         socket.terminate();
-        const quiet = err instanceof HandshakeRefused && (err.reason === 'simultaneous connect' || err.reason === 'node stopping');
+        const quiet = err instanceof HandshakeRefused && (err.reason === 'simultaneous connect' || err.reason === 'node stopping' || err.reason === PARTITIONED);
         if (!quiet) log.warning(err instanceof HandshakeError ? err.message : `handshake with ${remoteAddress} failed: ${err.message}`);
         if (claimed && claimed.attempt?.socket === socket) {
           claimed.attempt = undefined;
@@ -368,6 +373,7 @@ export class NetKernel {
   // ---- receiving
 
   private deliver(from: NodeName, entry: readonly unknown[]): void {
+    this.hooks.incoming?.(from, entry);
     switch (entry[0]) {
       case 's':
         incoming.send(entry[1] as number, entry[2] as number, entry[3]);

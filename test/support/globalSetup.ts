@@ -1,6 +1,6 @@
-// One port mapper port per test run, free when the run starts, so a run never
-// meets a port mapper of another run or of an attendee's own nodes; at the end
-// the port mapper is told to exit, so the run leaves no process behind.
+// The run's settings: port mappers idle out quickly, and a port picked here (each
+// test file picks its own in perFileEpmd.ts) keeps a run away from the port mapper
+// of an attendee's own nodes. At the end it is told to exit, if one ran there.
 import { createServer } from 'node:net';
 import { EpmdClient } from '../../lib/epmd/client.ts';
 

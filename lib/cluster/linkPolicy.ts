@@ -1,0 +1,153 @@
+// What the harness does to this node's links, in one place: the nodes it is
+// partitioned from, the faults on its outgoing messages, and its trace. It
+// plugs into the net kernel through DistHooks, so the library itself has no
+// notion of tests.
+import { currentKernel } from '../node.ts';
+import { distEvents, type NetKernel } from '../dist/netKernel.ts';
+import { encodeToString } from '../codec.ts';
+import { localNode } from '../localNode.ts';
+import type { NodeName } from '../terms.ts';
+import { FaultPlan, type FaultConfig } from './faults.ts';
+import { TraceRecorder, entryHash, type TraceEvent } from './trace.ts';
+
+/** Only messages meet faults: links, monitors and exits travel as reliably as over one TCP connection. */
+const isMessage = (entryJson: string) => entryJson.startsWith('["s"') || entryJson.startsWith('["n"');
+
+const MSG_CHARS = 160;
+const abbreviate = (entryJson: string) => (entryJson.length > MSG_CHARS ? `${entryJson.slice(0, MSG_CHARS)}…` : entryJson);
+
+interface Held {
+  readonly at: number;
+  readonly release: () => void;
+}
+
+class LinkPolicy {
+  private readonly blocked = new Set<NodeName>();
+  private faults: FaultPlan | undefined;
+  private trace: TraceRecorder | undefined;
+  /** Per link, the messages held back, in order: later ones wait behind a delayed one, so a link never reorders. */
+  private readonly held = new Map<NodeName, Held[]>();
+  private installedOn: NetKernel | undefined;
+
+  private kernel(): NetKernel {
+    const kernel = currentKernel();
+    if (!kernel) throw new Error('the cluster harness needs a live node: start it with Node.start first');
+    if (this.installedOn !== kernel) {
+      kernel.hooks = {
+        allowConnection: (peer) => !this.blocked.has(peer),
+        outgoing: (peer, entryJson, forward) => this.outgoing(peer, entryJson, forward),
+        incoming: (peer, entry) => this.incoming(peer, entry),
+      };
+      this.installedOn = kernel;
+    }
+    return kernel;
+  }
+
+  /** Cuts this node off from `nodes`: existing connections close, new ones are refused both ways. */
+  block(nodes: NodeName[]): void {
+    const kernel = this.kernel();
+    for (const node of nodes) this.blocked.add(node);
+    this.trace?.record('partition', { detail: { from: nodes } });
+    for (const node of nodes) kernel.disconnect(node);
+  }
+
+  /** Lets `nodes` back in (it does not connect: the caller decides when). */
+  unblock(nodes: NodeName[]): void {
+    this.kernel();
+    for (const node of nodes) this.blocked.delete(node);
+    this.trace?.record('heal', { detail: { with: nodes } });
+  }
+
+  blockedNodes(): NodeName[] {
+    return [...this.blocked];
+  }
+
+  setFaults(config: FaultConfig | undefined): void {
+    this.kernel();
+    this.faults = config ? new FaultPlan(config) : undefined;
+  }
+
+  startTrace(): void {
+    this.kernel();
+    if (this.trace) return;
+    const trace = new TraceRecorder();
+    this.trace = trace;
+    const up = (node: NodeName) => this.trace === trace && trace.record('nodeup', { peer: node });
+    const down = (node: NodeName, reason: string) => this.trace === trace && trace.record('nodedown', { peer: node, detail: reason });
+    distEvents.on('nodeup', up);
+    distEvents.on('nodedown', down);
+  }
+
+  takeTrace(): TraceEvent[] {
+    return this.trace?.take() ?? [];
+  }
+
+  private outgoing(peer: NodeName, entryJson: string, forward: (entryJson: string) => void): void {
+    const trace = this.trace;
+    const message = isMessage(entryJson);
+    const link = `${localNode.name}->${peer}`;
+    const note = (kind: 'send' | 'drop' | 'duplicate' | 'delay', detail?: unknown) =>
+      trace?.record(kind, { peer, link, hash: entryHash(entryJson), msg: abbreviate(entryJson), ...(detail !== undefined ? { detail } : {}) });
+    const plan = this.faults;
+    if (!message || !plan || !plan.covers(localNode.name, peer)) {
+      if (message) note('send');
+      this.forwardInOrder(peer, entryJson, forward);
+      return;
+    }
+    const fate = plan.next(localNode.name, peer);
+    switch (fate.kind) {
+      case 'drop':
+        note('drop');
+        return;
+      case 'duplicate':
+        note('duplicate');
+        this.forwardInOrder(peer, entryJson, forward);
+        this.forwardInOrder(peer, entryJson, forward);
+        return;
+      case 'delay':
+        note('delay', { ms: fate.ms });
+        this.hold(peer, fate.ms, () => forward(entryJson));
+        return;
+      default:
+        note('send');
+        this.forwardInOrder(peer, entryJson, forward);
+    }
+  }
+
+  /** Sends at once, unless an earlier message on the link is held back: then behind it. */
+  private forwardInOrder(peer: NodeName, entryJson: string, forward: (entryJson: string) => void): void {
+    if (this.held.has(peer)) this.hold(peer, 0, () => forward(entryJson));
+    else forward(entryJson);
+  }
+
+  /** Queues a release on the link's FIFO; releases go out in order, each no earlier than its time. */
+  private hold(peer: NodeName, ms: number, release: () => void): void {
+    let queue = this.held.get(peer);
+    if (!queue) {
+      queue = [];
+      this.held.set(peer, queue);
+    }
+    queue.push({ at: Date.now() + ms, release });
+    if (queue.length === 1) this.pump(peer);
+  }
+
+  private pump(peer: NodeName): void {
+    const queue = this.held.get(peer);
+    if (!queue) return;
+    while (queue.length > 0 && (queue[0] as Held).at <= Date.now()) (queue.shift() as Held).release();
+    if (queue.length === 0) {
+      this.held.delete(peer);
+      return;
+    }
+    setTimeout(() => this.pump(peer), (queue[0] as Held).at - Date.now());
+  }
+
+  private incoming(peer: NodeName, entry: readonly unknown[]): void {
+    const trace = this.trace;
+    if (!trace || (entry[0] !== 's' && entry[0] !== 'n')) return;
+    const json = encodeToString(entry);
+    trace.record('deliver', { peer, link: `${peer}->${localNode.name}`, hash: entryHash(json), msg: abbreviate(json) });
+  }
+}
+
+export const linkPolicy = new LinkPolicy();

@@ -1,0 +1,62 @@
+// A node's record of what happened on its links, for reading after a failed
+// test: sends, deliveries, dropped/duplicated/delayed messages, nodes coming and
+// going, partitions and heals. Every event carries the host's clock in
+// microseconds (all nodes of a local cluster share it) and the node's own
+// sequence number; a send and its delivery share `link` and `hash`.
+import { createHash } from 'node:crypto';
+import { localNode } from '../localNode.ts';
+import type { NodeName } from '../terms.ts';
+
+export type TraceKind = 'send' | 'deliver' | 'drop' | 'duplicate' | 'delay' | 'nodeup' | 'nodedown' | 'partition' | 'heal';
+
+export interface TraceEvent {
+  /** Microseconds since the epoch, from the host's clock. */
+  readonly us: number;
+  readonly node: NodeName;
+  /** This node's event counter: orders events of one node even within a microsecond. */
+  readonly seq: number;
+  readonly kind: TraceKind;
+  /** The other node: receiver of a send, sender of a delivery, the node that came or went. */
+  readonly peer?: NodeName;
+  /** "from->to" for message events. */
+  readonly link?: string;
+  /** A short hash of the message entry: matches a send to its delivery. */
+  readonly hash?: string;
+  /** The message, abbreviated. */
+  readonly msg?: string;
+  readonly detail?: unknown;
+}
+
+const LIMIT = 200_000;
+
+const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+export function entryHash(entryJson: string): string {
+  return createHash('sha1').update(entryJson).digest('hex').slice(0, 12);
+}
+
+export class TraceRecorder {
+  private events: TraceEvent[] = [];
+  private seq = 0;
+  dropped = 0;
+
+  record(kind: TraceKind, fields: Omit<TraceEvent, 'us' | 'node' | 'seq' | 'kind'> = {}): void {
+    if (this.events.length >= LIMIT) {
+      this.dropped++;
+      return;
+    }
+    this.events.push({ us: nowUs(), node: localNode.name, seq: this.seq++, kind, ...fields });
+  }
+
+  /** Hands over the events recorded so far and starts afresh. */
+  take(): TraceEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+}
+
+/** One cluster's events in one order: by clock, then by node and sequence. */
+export function mergeTraces(perNode: TraceEvent[][]): TraceEvent[] {
+  return perNode.flat().sort((a, b) => a.us - b.us || (a.node < b.node ? -1 : a.node > b.node ? 1 : a.seq - b.seq));
+}

@@ -1,0 +1,54 @@
+// Traces: every node records its message events; the harness gathers them into
+// one ordered file of JSON lines under traces/.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { receive, rpc, self, type Pid } from '../../lib/index.ts';
+import { Faults, LocalCluster, Schism, Trace, type TraceEvent } from '../../lib/cluster/index.ts';
+import { fixture } from '../support/nodes.ts';
+import { inProcess } from '../support/inProcess.ts';
+
+const app = fixture('app.ts');
+const dir = mkdtempSync(join(tmpdir(), 'distsys-traces-'));
+process.env.DISTSYS_TRACE_DIR = dir;
+afterAll(async () => {
+  await LocalCluster.stopNodes();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('traces', () => {
+  it('records sends, deliveries, drops, duplicates, partitions, heals, nodeup and nodedown, merged in order into one file', () =>
+    inProcess(async () => {
+      const [a, b] = (await LocalCluster.startNodes('traced', 2)) as [string, string];
+      await Trace.start();
+      const collector = await rpc.call<Pid>(b, app, 'startCollector', [self()]);
+      await Faults.inject({ seed: 7, drop: 0.2, duplicate: 0.2 });
+      await rpc.call(a, app, 'sendNumbersLinked', [collector, 50]);
+      const { seen } = (await receive((m) => typeof m === 'object' && m !== null && 'seen' in m, 10_000)) as { seen: number[] };
+      await Faults.clear();
+      await Schism.partition([a]);
+      await Schism.heal([a]);
+
+      const file = await Trace.write('traces test');
+      expect(file).toBe(join(dir, 'traces_test.jsonl'));
+      const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TraceEvent);
+      const kinds = new Set(events.map((e) => e.kind));
+      for (const kind of ['send', 'deliver', 'drop', 'duplicate', 'partition', 'heal', 'nodedown', 'nodeup']) expect(kinds).toContain(kind);
+      // One order: by the shared clock.
+      expect(events.map((e) => e.us)).toEqual([...events.map((e) => e.us)].sort((x, y) => x - y));
+      // Each delivery on a->b matches a send or duplicate on a->b with the same hash, and comes after it.
+      const link = `${a}->${b}`;
+      const delivered = events.filter((e) => e.kind === 'deliver' && e.link === link && e.msg?.includes('"n"'));
+      expect(delivered).toHaveLength(seen.length);
+      for (const d of delivered) {
+        const sent = events.find((e) => (e.kind === 'send' || e.kind === 'duplicate') && e.link === link && e.hash === d.hash);
+        expect(sent, `no send for ${d.msg}`).toBeDefined();
+        expect((sent as TraceEvent).us).toBeLessThanOrEqual(d.us);
+      }
+      const dropped = events.filter((e) => e.kind === 'drop' && e.link === link).length;
+      const duplicated = events.filter((e) => e.kind === 'duplicate' && e.link === link).length;
+      expect(seen.length).toBe(50 - dropped + duplicated);
+      expect(events.find((e) => e.kind === 'nodedown' && e.node === a)?.peer).toBe(b);
+    }));
+});
