@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// Which code the stage tests run: the learner's exercises/ (default) or solutions/,
+// chosen by DISTSYS_TARGET through the `#stage/*` imports map of package.json.
+const target = process.env.DISTSYS_TARGET === 'solutions' ? ['solutions'] : [];
+
 export default defineConfig({
+  resolve: { conditions: [...target, 'module', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: [...target, 'module', 'node', 'development|production'] } },
   test: {
     // Each test file is its own OS process, so each can be a node of its own.
     pool: 'forks',

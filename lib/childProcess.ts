@@ -6,9 +6,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
-/** The `node` arguments that run the TypeScript file `script` (an absolute path or file URL). */
+/**
+ * The `node` arguments that run the TypeScript file `script` (an absolute path or file URL).
+ * With DISTSYS_TARGET=solutions the child resolves `#stage/*` to solutions/, like the
+ * test that started it (package.json's imports map, under a custom condition).
+ */
 export function tsEntryArgs(script: string | URL): string[] {
   const loader = pathToFileURL(require.resolve('tsx')).href;
   const path = script instanceof URL || script.startsWith('file:') ? fileURLToPath(script) : script;
-  return ['--import', loader, path];
+  const conditions = process.env.DISTSYS_TARGET === 'solutions' ? ['--conditions=solutions'] : [];
+  return [...conditions, '--import', loader, path];
 }

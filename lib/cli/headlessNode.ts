@@ -29,7 +29,8 @@ export async function headlessNode(argv: string[]): Promise<void> {
   // the IPC channel closes then, and so does stdin when it is a pipe.
   if (process.connected) process.on('disconnect', () => stop(0));
   if (typeof values.boot === 'string') {
-    const spec = values.boot.startsWith('file:') ? values.boot : pathToFileURL(resolve(values.boot)).href;
+    // A file URL, a `#stage/...` specifier (resolved by the kit's imports map) or a path.
+    const spec = values.boot.startsWith('file:') || values.boot.startsWith('#') ? values.boot : pathToFileURL(resolve(values.boot)).href;
     try {
       const app = (await import(spec)) as { start?: () => unknown };
       if (typeof app.start === 'function') await app.start();

@@ -1,0 +1,53 @@
+// What every stage's tests share: the stage's modules (from exercises/ or
+// solutions/, whichever DISTSYS_TARGET picks), clusters that are torn down after
+// each file, waits that fail in the learner's words, and a trace of what
+// happened between the nodes when a test fails.
+import { afterAll, afterEach, beforeEach, expect } from 'vitest';
+import { isDeepStrictEqual } from 'node:util';
+import { Node } from '../../lib/index.ts';
+import { LocalCluster, Trace } from '../../lib/cluster/index.ts';
+import type { NodeName } from '../../lib/index.ts';
+
+/** The specifier of a stage module, as child nodes and rpc resolve it: `#stage/exercise1-connect/pingPong.ts`. */
+export const stageModule = (path: string): string => `#stage/${path}`;
+
+/** A node's short label for messages: `ping-pong1` for `ping-pong1@host`, `manager` for this node. */
+export const label = (node: NodeName): string => (node === Node.self() ? 'manager' : (node.split('@')[0] ?? node));
+
+/**
+ * Reads a value until it equals `expected` (deeply) or `timeoutMs` passes; then
+ * fails with `explain(lastValue)`, which says what is wrong in the stage's terms.
+ */
+export async function eventually<T>(read: () => Promise<T> | T, expected: T, explain: (actual: T | undefined) => string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let actual: T | undefined;
+  let delay = 10;
+  for (;;) {
+    try {
+      actual = await read();
+      if (isDeepStrictEqual(actual, expected)) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${explain(actual)}\n(the last attempt failed: ${(err as Error).message})`);
+    }
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 100);
+  }
+  expect(actual, explain(actual)).toEqual(expected);
+}
+
+/** Records traces during each test of the file and writes one to traces/ for each failing test. */
+export function traceFailures(): void {
+  beforeEach(async () => {
+    if (Node.alive()) await Trace.start();
+  });
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail' || !Node.alive()) {
+      if (Node.alive()) await Trace.collect(); // drop this test's events
+      return;
+    }
+    const file = await Trace.write(`${context.task.file?.name.replace(/^.*\//, '') ?? 'test'} ${context.task.name}`);
+    process.stderr.write(`\nwhat happened between the nodes during "${context.task.name}": ${file}\n`);
+  });
+  afterAll(() => LocalCluster.stopNodes());
+}
