@@ -1,0 +1,100 @@
+// Runs the stage tests (test/exerciseN-*/) against one target, exercises or
+// solutions, through vitest's JSON reporter, and returns one row per test.
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { z } from 'zod';
+
+export type Target = 'exercises' | 'solutions';
+
+export interface TestRow {
+  /** `exercise1-connect` */
+  readonly stage: string;
+  readonly file: string;
+  readonly title: string;
+  /** `warm-up`, `problem 2`, … (the part of the title before the first colon), or undefined for other tests. */
+  readonly problem: string | undefined;
+  readonly passed: boolean;
+  readonly message: string | undefined;
+  readonly durationMs: number;
+}
+
+export interface StageRun {
+  readonly rows: TestRow[];
+  /** Files that could not even be loaded (a syntax error, a missing export), with vitest's message. */
+  readonly brokenFiles: Array<{ stage: string; file: string; message: string }>;
+  /** Wall time of each test file, by stage. */
+  readonly fileDurations: Map<string, number>;
+}
+
+const report = z.object({
+  testResults: z.array(
+    z.object({
+      name: z.string(),
+      status: z.string(),
+      message: z.string().optional(),
+      startTime: z.number().optional(),
+      endTime: z.number().optional(),
+      assertionResults: z.array(
+        z.object({ title: z.string(), status: z.string(), failureMessages: z.array(z.string()).default([]), duration: z.number().nullish() }),
+      ),
+    }),
+  ),
+});
+
+const ROOT = new URL('..', import.meta.url).pathname;
+// vitest's command, found through its package.json (its exports do not list the bin file).
+const VITEST = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+
+/** Which problem a test grades: "problem 2: …" -> "problem 2", "warm-up: …" -> "warm-up". */
+export function problemOf(title: string): string | undefined {
+  const m = /^(warm-up|problem \d+):/.exec(title);
+  return m?.[1];
+}
+
+export async function runStageTests(target: Target, filters: string[] = []): Promise<StageRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'distsys-report-'));
+  const out = join(dir, 'report.json');
+  try {
+    const result = await execa(process.execPath, [VITEST, 'run', ...(filters.length ? filters : ['test/exercise']), '--reporter=json', `--outputFile=${out}`], {
+      cwd: ROOT,
+      env: { DISTSYS_TARGET: target, DISTSYS_LOG_LEVEL: 'error' },
+      reject: false,
+      all: true,
+    });
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(out, 'utf8'));
+    } catch {
+      throw new Error(`vitest produced no report for the ${target} (exit code ${result.exitCode}):\n${result.all ?? ''}`);
+    }
+    const parsed = report.parse(json);
+    const rows: TestRow[] = [];
+    const brokenFiles: StageRun['brokenFiles'] = [];
+    const fileDurations = new Map<string, number>();
+    for (const file of parsed.testResults) {
+      const rel = relative(ROOT, file.name);
+      const stage = rel.split('/')[1] ?? rel;
+      fileDurations.set(rel, (file.endTime ?? 0) - (file.startTime ?? 0));
+      if (file.assertionResults.length === 0 && file.status === 'failed') {
+        brokenFiles.push({ stage, file: rel, message: file.message ?? 'the file could not be loaded' });
+      }
+      for (const t of file.assertionResults) {
+        rows.push({
+          stage,
+          file: rel,
+          title: t.title,
+          problem: problemOf(t.title),
+          passed: t.status === 'passed',
+          message: t.failureMessages[0]?.split('\n')[0],
+          durationMs: t.duration ?? 0,
+        });
+      }
+    }
+    return { rows, brokenFiles, fileDurations };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
