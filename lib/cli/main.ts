@@ -1,14 +1,20 @@
 // `distsys`: the kit's command line.
+//   distsys shell --sname NAME [--cookie C]                  an interactive node, like iex --sname
 //   distsys node --sname NAME [--cookie C] [--boot MODULE]   a headless node
 //   distsys epmd [--kill]                                     the names the port mapper holds
+//   distsys storage --dir DIR [--port N] [--host H]           the storage (the workshop's Redis)
 import { EpmdClient } from '../epmd/client.ts';
 import { epmdPortFromEnv } from '../epmd/protocol.ts';
 import { UsageError, parseFlags } from './args.ts';
 import { headlessNode } from './headlessNode.ts';
+import { shell } from './shell.ts';
+import { storageCommand } from './storageCommand.ts';
 
 const usage = `usage:
+  distsys shell --sname NAME | --name NAME@HOST [--cookie COOKIE]   an interactive node, like iex --sname NAME
   distsys node --sname NAME | --name NAME@HOST [--cookie COOKIE] [--boot MODULE] [--tick-ms MS]
-  distsys epmd [--kill]     list the names the port mapper on this host holds (like epmd -names)`;
+  distsys epmd [--kill]     list the names the port mapper on this host holds (like epmd -names)
+  distsys storage --dir DIR [--port N] [--host H]   run the storage, journaled in DIR (prints its URL)`;
 
 async function epmd(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { kill: { type: 'boolean' } });
@@ -36,10 +42,14 @@ async function epmd(argv: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'shell':
+      return shell(rest);
     case 'node':
       return headlessNode(rest);
     case 'epmd':
       return epmd(rest);
+    case 'storage':
+      return storageCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -7,3 +7,4 @@ export type { FaultConfig } from './faults.ts';
 export { Trace, traceDir } from './collectTraces.ts';
 export type { TraceEvent, TraceKind } from './trace.ts';
 export { spawnNode, type SpawnedNode, type SpawnNodeOptions } from './spawnNode.ts';
+export { startStorage, type StorageProcess, type StartStorageOptions } from './storageProcess.ts';

@@ -5,8 +5,13 @@
 import { Node } from '../node.ts';
 import { rpc } from '../rpc.ts';
 import type { NodeName } from '../terms.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { STORAGE_URL_ENV } from '../storage/protocol.ts';
 import { AGENT } from './agent.ts';
 import { spawnNode, type SpawnedNode } from './spawnNode.ts';
+import { startStorage, type StorageProcess } from './storageProcess.ts';
 
 export interface StartNodesOptions {
   /** The application module each node boots (a path or file URL; its `start()` runs at boot). */
@@ -17,6 +22,8 @@ export interface StartNodesOptions {
   tickTimeMs?: number;
   /** How long the mesh may take to form. Default 20 s. */
   timeoutMs?: number;
+  /** The nodes use the storage: start it first (unless DISTSYS_STORAGE_URL names one already). */
+  storage?: boolean;
 }
 
 interface Member {
@@ -27,6 +34,7 @@ interface Member {
 }
 
 const members = new Map<NodeName, Member>();
+let embeddedStorage: Promise<StorageProcess> | undefined;
 
 function member(node: NodeName): Member {
   const found = members.get(node);
@@ -87,6 +95,7 @@ export const LocalCluster = {
    */
   async startNodes(prefix: string, count: number, options: StartNodesOptions = {}): Promise<NodeName[]> {
     if (!Node.alive()) await LocalCluster.start();
+    if (options.storage) await LocalCluster.storage();
     const host = Node.self().split('@')[1];
     const fresh: Member[] = [];
     for (let i = 1; i <= count; i++) {
@@ -135,6 +144,29 @@ export const LocalCluster = {
     await spawnMember(m);
     await mesh([node], timeoutMs);
     return node;
+  },
+
+  /**
+   * The storage's URL. Without DISTSYS_STORAGE_URL (an instructor's shared store, say), the
+   * harness starts one of its own, outside the node mesh, journaled in a temporary folder, and
+   * sets DISTSYS_STORAGE_URL so that the nodes it starts afterwards find it.
+   */
+  async storage(): Promise<string> {
+    const given = process.env[STORAGE_URL_ENV];
+    if (given && !embeddedStorage) return given;
+    embeddedStorage ??= (async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'distsys-storage-'));
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+      const store = await startStorage({ dir });
+      process.env[STORAGE_URL_ENV] = store.url;
+      return store;
+    })();
+    return (await embeddedStorage).url;
+  },
+
+  /** The storage process the harness started (for tests that kill and restart it); undefined if it uses another. */
+  async storageProcess(): Promise<StorageProcess | undefined> {
+    return embeddedStorage;
   },
 
   /** The members that are running now. */

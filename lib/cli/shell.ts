@@ -1,0 +1,98 @@
+// `distsys shell`: the kit's iex. It starts a node and an interactive prompt
+// `iex(chris@host)1>` with the library in scope, top-level await, history and
+// completion. Leaving it (Ctrl+D, .exit, Ctrl+C twice) stops the node, so its
+// peers see nodedown.
+import repl from 'node:repl';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import * as library from '../index.ts';
+import { LocalCluster, Schism } from '../cluster/index.ts';
+import { Node } from '../node.ts';
+import { receive } from '../process/index.ts';
+import { nodeFlags, nodeIdentity, parseFlags } from './args.ts';
+
+/** What `h()` prints: each name in scope, with a line on what it is for. */
+const HELP: Array<[string, string]> = [
+  ['Node.self()', "this node's name"],
+  ['Node.list()', 'the nodes this one is connected to'],
+  ["await Node.ping('ben@host')", "'pong' if that node answers, 'pang' if not"],
+  ["await Node.connect('ben@host')", 'connect (and, transitively, to every node it knows): true or false'],
+  ["Node.disconnect('ben@host')", 'close the connection to a node'],
+  ["Node.setCookie('lonestar'), Node.getCookie()", "change or read this node's cookie"],
+  ['spawn(async () => { ... })', 'start a process; returns its pid'],
+  ['self()', "the shell's own pid (its messages wait in its mailbox)"],
+  ["send(pid | 'name' | { name, node }, msg)", 'send a message'],
+  ['await receive(match?, timeoutMs?)', "take a message from the shell's mailbox"],
+  ['flush()', "print and remove every message in the shell's mailbox"],
+  ["Process.register(name), Process.whereis(name)", 'name a process on this node, find it'],
+  ['Process.monitor(pid | { name, node })', 'get a DOWN message when it ends'],
+  ['Process.link(pid), Process.exit(pid, why)', 'links and exit signals'],
+  ['NetKernel.monitorNodes(true)', 'get nodeup / nodedown messages'],
+  ['GenServer.start(module, args, { name })', 'start a server; then GenServer.call, cast, abcast, multiCall'],
+  ['Supervisor.start(children, options)', 'a one_for_one supervisor'],
+  ["await rpc.call(node, 'node:os', 'hostname')", 'run a function on another node'],
+  ["await LocalCluster.startNodes('cluster', 3)", 'start nodes as child processes of this one'],
+  ['await Schism.partition(nodes)', 'cut nodes off from the others; Schism.heal(nodes) lets them back'],
+  ['h()', 'this list'],
+];
+
+function help(): void {
+  const width = Math.max(...HELP.map(([name]) => name.length));
+  process.stdout.write(`${HELP.map(([name, what]) => `  ${name.padEnd(width)}  ${what}`).join('\n')}\n`);
+}
+
+/** Like iex's flush/0: prints each message waiting for the shell, oldest first, and removes it. */
+async function flush(): Promise<void> {
+  for (;;) {
+    let msg: unknown;
+    try {
+      msg = await receive(undefined, 0);
+    } catch {
+      return;
+    }
+    process.stdout.write(`${inspect(msg, { depth: 6, colors: process.stdout.isTTY })}\n`);
+  }
+}
+
+export async function shell(argv: string[]): Promise<void> {
+  const { values } = parseFlags(argv, nodeFlags);
+  const identity = nodeIdentity(values);
+  const name = await Node.start(identity.id, {
+    ...(identity.cookie !== undefined ? { cookie: identity.cookie } : {}),
+    ...(identity.tickTimeMs !== undefined ? { tickTimeMs: identity.tickTimeMs } : {}),
+  });
+  let counter = 1;
+  const prompt = () => `iex(${name})${counter}> `;
+  const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  process.stdout.write(`distsys shell on node ${name}. h() lists what is in scope; Ctrl+D leaves.\n`);
+  const server = repl.start({ prompt: prompt(), terminal, useColors: terminal, ignoreUndefined: true, preview: terminal });
+  Object.assign(server.context, library, { LocalCluster, Schism, h: help, flush });
+
+  // Count the prompt up after each complete input, as iex does.
+  const evaluate = server.eval;
+  const counted: repl.REPLEval = function (this: repl.REPLServer, code, context, file, done) {
+    evaluate.call(this, code, context, file, (err, result) => {
+      if (!(err instanceof repl.Recoverable) && code.trim() !== '') {
+        counter++;
+        server.setPrompt(prompt());
+      }
+      done(err, result);
+    });
+  };
+  (server as { eval: repl.REPLEval }).eval = counted;
+
+  if (terminal) {
+    server.setupHistory(process.env.DISTSYS_HISTORY ?? join(homedir(), '.distsys_history'), () => {});
+  }
+  let leaving = false;
+  const leave = () => {
+    if (leaving) return;
+    leaving = true;
+    void Node.stop().finally(() => process.exit(0));
+  };
+  server.on('exit', leave);
+  process.on('SIGTERM', leave);
+  // Without a terminal the prompt cannot catch Ctrl+C itself: leave cleanly on the signal.
+  if (!terminal) process.on('SIGINT', leave);
+}

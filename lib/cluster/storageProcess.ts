@@ -1,0 +1,117 @@
+// Starts the storage (`distsys storage`) as its own OS process, outside the
+// node mesh, and waits until it says it is ready. Like a spawned node, it dies
+// with its parent through its IPC channel. `restart` brings it back on the same
+// port and directory, so clients keep their URL and find their data again.
+import { execa, type ResultPromise } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { tsEntryArgs } from '../childProcess.ts';
+
+const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const READY = /^storage ready (\S+)$/m;
+const DEFAULT_READY_TIMEOUT_MS = 20_000;
+
+export interface StartStorageOptions {
+  /** The directory of its journal; the data survives restarts there. */
+  dir: string;
+  /** Default 0: a free port, kept across restarts. */
+  port?: number;
+  host?: string;
+  env?: Record<string, string>;
+  /** How long to wait for it to be ready. Default 20 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface StorageProcess {
+  /** Where it answers; the same after `restart`. */
+  readonly url: string;
+  /** The OS process id of the current incarnation. */
+  readonly pid: number;
+  /** Everything it wrote to stderr, over all its incarnations (its warnings). */
+  log(): string;
+  /** Asks it to stop (SIGTERM) and waits for its exit; it finishes the commands in progress. */
+  stop(): Promise<void>;
+  /** Sends a signal (SIGKILL by default) and, for a fatal one, waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port and directory (stopping it first if it still runs). */
+  restart(): Promise<void>;
+}
+
+interface Incarnation {
+  child: ResultPromise;
+  exited: Promise<unknown>;
+  running: boolean;
+}
+
+export async function startStorage(options: StartStorageOptions): Promise<StorageProcess> {
+  let stderr = '';
+  const launch = async (port: number): Promise<{ incarnation: Incarnation; url: string }> => {
+    const args = [...tsEntryArgs(MAIN), 'storage', '--dir', options.dir, '--port', String(port)];
+    if (options.host) args.push('--host', options.host);
+    const child: ResultPromise = execa(process.execPath, args, {
+      env: options.env ?? {},
+      extendEnv: true,
+      ipc: true,
+      serialization: 'json',
+      reject: false,
+      buffer: false,
+      stdin: 'ignore',
+      cleanup: true,
+    });
+    const incarnation: Incarnation = { child, exited: child.then((r) => r, (e: unknown) => e), running: true };
+    void incarnation.exited.then(() => {
+      incarnation.running = false;
+    });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    const url = await new Promise<string>((resolve, reject) => {
+      let stdout = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the storage in ${options.dir} did not start within ${timeoutMs} ms; its log:\n${stderr}`));
+      }, timeoutMs);
+      child.stdout?.setEncoding('utf8');
+      child.stdout?.on('data', (chunk: string) => {
+        stdout += chunk;
+        const m = READY.exec(stdout);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1] as string);
+        }
+      });
+      void incarnation.exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`the storage in ${options.dir} exited before it was ready; its log:\n${stderr}`));
+      });
+    });
+    return { incarnation, url };
+  };
+
+  const first = await launch(options.port ?? 0);
+  let current = first.incarnation;
+  const url = first.url;
+  const port = Number(new URL(url).port);
+
+  const stop = async () => {
+    current.child.kill('SIGTERM');
+    await current.exited;
+  };
+  return {
+    url,
+    get pid() {
+      return current.child.pid as number;
+    },
+    log: () => stderr,
+    stop,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      current.child.kill(signal);
+      if (signal === 'SIGKILL' || signal === 'SIGTERM') await current.exited;
+    },
+    async restart() {
+      if (current.running) await stop();
+      current = (await launch(port)).incarnation;
+    },
+  };
+}

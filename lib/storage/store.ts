@@ -1,0 +1,129 @@
+// The storage's data: a map from keys to strings or lists of strings, and the
+// commands on it. Every change goes to the journal first and to memory second,
+// so what an answer acknowledges is on disk, and a failed journal write leaves
+// memory as it was.
+import { openJournal, type Journal, type JournalEntry } from './journal.ts';
+import type { StorageReply, StorageRequest } from './protocol.ts';
+
+type Value = string | string[];
+
+export interface Store {
+  /** Runs one command; a command that cannot run is an `{ ok: false }` reply. Throws only if the journal cannot be written. */
+  execute(request: StorageRequest): StorageReply;
+  /** Closes the journal and frees the directory. */
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  /** Where warnings go (a torn journal line at start). */
+  warn?: (line: string) => void;
+}
+
+/** Opens the store whose journal lives in `dir`, replaying it. */
+export function openStore(dir: string, options: OpenStoreOptions = {}): Store {
+  const { journal, entries } = openJournal(dir, options.warn);
+  const data = new Map<string, Value>();
+  for (const entry of entries) apply(data, entry);
+  return {
+    execute: (request) => execute(data, journal, request),
+    close: () => journal.close(),
+  };
+}
+
+function apply(data: Map<string, Value>, entry: JournalEntry): void {
+  switch (entry.op) {
+    case 'set':
+      data.set(entry.key, entry.value);
+      return;
+    case 'del':
+      data.delete(entry.key);
+      return;
+    case 'rpush': {
+      const list = data.get(entry.key);
+      if (Array.isArray(list)) list.push(...entry.values);
+      else data.set(entry.key, [...entry.values]);
+      return;
+    }
+  }
+}
+
+// A decimal integer as Redis accepts one: no sign but "-", no leading zeros, no spaces.
+const INTEGER = /^(0|-?[1-9][0-9]*)$/;
+
+function execute(data: Map<string, Value>, journal: Journal, request: StorageRequest): StorageReply {
+  const commit = (entry: JournalEntry) => {
+    journal.append(entry);
+    apply(data, entry);
+  };
+  const ok = (result: unknown): StorageReply => ({ ok: true, result });
+  const fail = (error: string): StorageReply => ({ ok: false, error });
+
+  switch (request.command) {
+    case 'ping':
+      return ok('pong');
+    case 'get': {
+      const [key] = request.args;
+      const v = data.get(key);
+      if (Array.isArray(v)) return fail(wrongType('get', key, 'list', 'strings'));
+      return ok(v ?? null);
+    }
+    case 'set': {
+      const [key, value, options] = request.args;
+      if (options?.nx && data.has(key)) return ok(false);
+      commit({ op: 'set', key, value });
+      return ok(true);
+    }
+    case 'del': {
+      const [key] = request.args;
+      if (!data.has(key)) return ok(0);
+      commit({ op: 'del', key });
+      return ok(1);
+    }
+    case 'incr': {
+      const [key, by = 1] = request.args;
+      const v = data.get(key);
+      if (Array.isArray(v)) return fail(wrongType('incr', key, 'list', 'strings'));
+      const current = v === undefined ? 0 : INTEGER.test(v) ? Number(v) : Number.NaN;
+      if (!Number.isSafeInteger(current)) {
+        return fail(`incr: the value of ${show(key)} is not an integer (${show(v ?? '')}), so it cannot be incremented`);
+      }
+      const next = current + by;
+      if (!Number.isSafeInteger(next)) return fail(`incr: ${current} + ${by} would overflow the safe integer range (±${Number.MAX_SAFE_INTEGER})`);
+      commit({ op: 'set', key, value: String(next) });
+      return ok(next);
+    }
+    case 'rpush': {
+      const [key, ...values] = request.args;
+      const v = data.get(key);
+      if (typeof v === 'string') return fail(wrongType('rpush', key, 'string', 'lists'));
+      commit({ op: 'rpush', key, values });
+      return ok((data.get(key) as string[]).length);
+    }
+    case 'lrange': {
+      const [key, start, stop] = request.args;
+      const v = data.get(key);
+      if (typeof v === 'string') return fail(wrongType('lrange', key, 'string', 'lists'));
+      return ok(range(v ?? [], start, stop));
+    }
+    case 'flush':
+      journal.truncate();
+      data.clear();
+      return ok(true);
+  }
+}
+
+/** Redis's LRANGE: both ends inclusive, negative counts from the end (-1 is the last), out of range is clamped. */
+function range(list: readonly string[], start: number, stop: number): string[] {
+  const from = Math.max(start < 0 ? list.length + start : start, 0);
+  const to = Math.min(stop < 0 ? list.length + stop : stop, list.length - 1);
+  return from > to ? [] : list.slice(from, to + 1);
+}
+
+function wrongType(command: string, key: string, holds: string, worksOn: string): string {
+  return `WRONGTYPE ${command}: the key ${show(key)} holds a ${holds}, and ${command} works on ${worksOn}`;
+}
+
+function show(text: string): string {
+  const json = JSON.stringify(text);
+  return json.length > 60 ? `${json.slice(0, 57)}..."` : json;
+}

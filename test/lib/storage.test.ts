@@ -1,0 +1,456 @@
+// The storage: a small Redis in its own OS process, journaled to disk, that
+// answers bad input with clear errors and keeps every acknowledged write
+// through a kill -9.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStorage, type StorageProcess } from '../../lib/cluster/storageProcess.ts';
+import { Storage, StorageError } from '../../lib/storage/client.ts';
+import { waitFor } from '../support/wait.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'distsys-storage-'));
+const started: StorageProcess[] = [];
+let dirs = 0;
+
+afterAll(async () => {
+  await Promise.all(started.map((s) => s.kill('SIGKILL').catch(() => {})));
+  rmSync(root, { recursive: true, force: true });
+});
+
+function newDir(): string {
+  return join(root, `store${dirs++}`);
+}
+
+async function start(dir = newDir()): Promise<{ proc: StorageProcess; storage: Storage; dir: string }> {
+  const proc = await startStorage({ dir });
+  started.push(proc);
+  return { proc, storage: Storage.connect(proc.url), dir };
+}
+
+/** What a command rejected with, as a StorageError. */
+async function failure(promise: Promise<unknown>): Promise<StorageError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(StorageError);
+  return err as StorageError;
+}
+
+async function post(url: string, body: string, init: RequestInit = {}): Promise<{ status: number; body: { ok: boolean; error?: string; result?: unknown } }> {
+  const res = await fetch(`${url}/command`, { method: 'POST', body, ...init });
+  return { status: res.status, body: (await res.json()) as { ok: boolean; error?: string } };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+describe('storage commands', () => {
+  let proc: StorageProcess;
+  let s: Storage;
+  beforeAll(async () => {
+    ({ proc, storage: s } = await start());
+  });
+
+  it('answers ping with pong, at the URL it printed', async () => {
+    expect(proc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.url).toBe(proc.url);
+    expect(await s.ping()).toBe('pong');
+  });
+
+  it('get, set and del work on strings', async () => {
+    expect(await s.get('greeting')).toBeNull();
+    expect(await s.set('greeting', 'hello')).toBe(true);
+    expect(await s.get('greeting')).toBe('hello');
+    expect(await s.set('greeting', 'hi')).toBe(true);
+    expect(await s.get('greeting')).toBe('hi');
+    expect(await s.set('empty', '')).toBe(true);
+    expect(await s.get('empty')).toBe('');
+    expect(await s.del('greeting')).toBe(1);
+    expect(await s.del('greeting')).toBe(0);
+    expect(await s.get('greeting')).toBeNull();
+  });
+
+  it('set with nx sets only a key that does not exist', async () => {
+    expect(await s.set('leader', 'chris', { nx: true })).toBe(true);
+    expect(await s.set('leader', 'ben', { nx: true })).toBe(false);
+    expect(await s.get('leader')).toBe('chris');
+    expect(await s.set('leader', 'ben', { nx: false })).toBe(true);
+    expect(await s.get('leader')).toBe('ben');
+    await s.del('leader');
+    expect(await s.set('leader', 'dave', { nx: true })).toBe(true);
+  });
+
+  it('only one of many concurrent set-nx wins', async () => {
+    const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => s.set('lock', `n${i}`, { nx: true })));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('incr counts from 0, by 1 or by any integer, and keeps an integer string', async () => {
+    expect(await s.incr('counter')).toBe(1);
+    expect(await s.incr('counter')).toBe(2);
+    expect(await s.incr('counter', 5)).toBe(7);
+    expect(await s.incr('counter', -10)).toBe(-3);
+    expect(await s.get('counter')).toBe('-3');
+    await s.set('preset', '41');
+    expect(await s.incr('preset')).toBe(42);
+    const all = await Promise.all(Array.from({ length: 50 }, () => s.incr('parallel')));
+    expect(new Set(all).size).toBe(50);
+    expect(await s.get('parallel')).toBe('50');
+  });
+
+  it('incr on a value that is not an integer is an error, and leaves the value alone', async () => {
+    for (const bad of ['abc', '1.5', ' 1', '01', '', '1e3']) {
+      await s.set('word', bad);
+      const err = await failure(s.incr('word'));
+      expect(err.reason).toBe('rejected');
+      expect(err.command).toBe('incr');
+      expect(err.message).toMatch(/^incr: the value of "word" is not an integer/);
+      expect(await s.get('word')).toBe(bad);
+    }
+    await s.set('big', String(Number.MAX_SAFE_INTEGER));
+    expect((await failure(s.incr('big'))).message).toMatch(/incr: .*overflow/);
+    expect((await failure(s.incr('big', 1.5))).message).toMatch(/incr: argument 2 \(by\) must be a safe integer/);
+  });
+
+  it('rpush appends and returns the length; lrange reads with Redis indexes', async () => {
+    expect(await s.rpush('list', 'a')).toBe(1);
+    expect(await s.rpush('list', 'b', 'c', 'd', 'e')).toBe(5);
+    expect(await s.lrange('list', 0, -1)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(await s.lrange('list', 0, 0)).toEqual(['a']);
+    expect(await s.lrange('list', 1, 2)).toEqual(['b', 'c']);
+    expect(await s.lrange('list', -2, -1)).toEqual(['d', 'e']);
+    expect(await s.lrange('list', -1, -1)).toEqual(['e']);
+    expect(await s.lrange('list', 2, -2)).toEqual(['c', 'd']);
+    expect(await s.lrange('list', -100, 100)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(await s.lrange('list', -5, 0)).toEqual(['a']);
+    expect(await s.lrange('list', 0, -6)).toEqual([]);
+    expect(await s.lrange('list', 3, 1)).toEqual([]);
+    expect(await s.lrange('list', 5, 10)).toEqual([]);
+    expect(await s.lrange('list', -1, -2)).toEqual([]);
+    expect(await s.lrange('no-such-list', 0, -1)).toEqual([]);
+  });
+
+  it('a command on the wrong kind of value is a WRONGTYPE error; set and del work on any kind', async () => {
+    await s.rpush('a-list', 'x');
+    await s.set('a-string', 'y');
+    const cases: Array<[Promise<unknown>, RegExp]> = [
+      [s.get('a-list'), /^WRONGTYPE get: the key "a-list" holds a list/],
+      [s.incr('a-list'), /^WRONGTYPE incr: the key "a-list" holds a list/],
+      [s.rpush('a-string', 'z'), /^WRONGTYPE rpush: the key "a-string" holds a string/],
+      [s.lrange('a-string', 0, -1), /^WRONGTYPE lrange: the key "a-string" holds a string/],
+    ];
+    for (const [call, message] of cases) {
+      const err = await failure(call);
+      expect(err.reason).toBe('rejected');
+      expect(err.message).toMatch(message);
+    }
+    expect(await s.lrange('a-list', 0, -1)).toEqual(['x']);
+    expect(await s.get('a-string')).toBe('y');
+    expect(await s.set('a-list', 'now a string')).toBe(true);
+    expect(await s.get('a-list')).toBe('now a string');
+    expect(await s.del('a-string')).toBe(1);
+    expect(await s.rpush('a-string', 'now a list')).toBe(1);
+  });
+
+  it('flush drops everything', async () => {
+    await s.set('doomed', '1');
+    await s.rpush('doomed-list', '1');
+    expect(await s.flush()).toBe(true);
+    expect(await s.get('doomed')).toBeNull();
+    expect(await s.lrange('doomed-list', 0, -1)).toEqual([]);
+    expect(await s.set('after-flush', 'yes')).toBe(true);
+    expect(await s.get('after-flush')).toBe('yes');
+  });
+
+  it('a client mistake comes back as a StorageError with the storage message', async () => {
+    const err = await failure(s.set('k', 42 as unknown as string));
+    expect(err.reason).toBe('rejected');
+    expect(err.command).toBe('set');
+    expect(err.message).toBe('set: argument 2 (value) must be a string, got 42; usage: set(key, value, { nx }?)');
+    expect((await failure(s.rpush('k'))).message).toMatch(/^rpush: wrong number of arguments: it takes rpush\(key, value, \.\.\.values\), got 1 argument/);
+    expect((await failure(s.get(''))).message).toMatch(/^get: argument 1 \(key\) must not be empty/);
+    expect(await s.ping()).toBe('pong');
+  });
+
+  it('bad requests get a 400 naming the command and the argument, and the storage still answers', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{"command":"hset","args":["k","f","v"]}', /^unknown command "hset" \(the commands are ping, get, set, del, incr, rpush, lrange, flush\)/],
+      ['{"command":"toString"}', /^unknown command "toString"/],
+      ['{"command":"set","args":["k",1]}', /^set: argument 2 \(value\) must be a string, got 1/],
+      ['{"command":"set","args":["k","v",{"nx":"yes"}]}', /^set: argument 3 \(options\.nx\) must be a boolean, got "yes"/],
+      ['{"command":"set","args":["k","v",{"xx":true}]}', /^set: argument 3 \(options\) must be an object like \{ nx: true \}/],
+      ['{"command":"set","args":["k"]}', /^set: wrong number of arguments: it takes set\(key, value, \{ nx \}\?\), got 1 argument/],
+      ['{"command":"get","args":["k","extra"]}', /^get: wrong number of arguments: it takes get\(key\), got 2 arguments/],
+      ['{"command":"get","args":[null]}', /^get: argument 1 \(key\) must be a string, got null/],
+      ['{"command":"incr","args":["k","2"]}', /^incr: argument 2 \(by\) must be a number, got "2"/],
+      ['{"command":"lrange","args":["k","0",-1]}', /^lrange: argument 2 \(start\) must be a number/],
+      ['{"command":"rpush","args":["k","a",{"b":1}]}', /^rpush: argument 3 \(value\) must be a string/],
+      ['{"command":"get","args":"k"}', /^"args" must be an array/],
+      ['{"args":["k"]}', /^"command" must be a string/],
+      ['["get","k"]', /^the request must be a JSON object/],
+      ['null', /^the request must be a JSON object/],
+      ['{"command":"get","args":["k"]', /^the request body is not valid JSON/],
+      ['', /^the request body is not valid JSON/],
+      ['\u00ff\u0000garbage', /^the request body is not valid JSON/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await post(proc.url, body);
+      expect.soft(res.status, body).toBe(400);
+      expect.soft(res.body.ok, body).toBe(false);
+      expect.soft(res.body.error, body).toMatch(message);
+    }
+    expect(await s.ping()).toBe('pong');
+  });
+
+  it('a body over 1 MiB is refused with a 400, and the storage still answers', async () => {
+    const res = await post(proc.url, JSON.stringify({ command: 'set', args: ['huge', 'x'.repeat(2 * 1024 * 1024)] }));
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/^the request body is \d+ bytes, more than the limit of 1048576 bytes/);
+    expect(await s.get('huge')).toBeNull();
+    // Just under the limit is fine.
+    expect(await s.set('large', 'y'.repeat(1000 * 1024))).toBe(true);
+    expect((await s.get('large'))?.length).toBe(1000 * 1024);
+  });
+
+  it('anything but POST /command is refused with a clear answer', async () => {
+    const wrongMethod = await fetch(`${proc.url}/command`);
+    expect(wrongMethod.status).toBe(405);
+    expect(((await wrongMethod.json()) as { error: string }).error).toMatch(/answers POST \/command only, not GET \/command/);
+    const wrongPath = await fetch(`${proc.url}/set`, { method: 'POST', body: '{}' });
+    expect(wrongPath.status).toBe(404);
+    await wrongPath.body?.cancel();
+    expect(await s.ping()).toBe('pong');
+    expect(isAlive(proc.pid)).toBe(true);
+  });
+});
+
+describe('storage URL', () => {
+  it('a storage nobody runs is a StorageError saying it is not reachable', async () => {
+    const port = await freePort();
+    const s = Storage.connect(`http://127.0.0.1:${port}`);
+    const err = await failure(s.get('k'));
+    expect(err.reason).toBe('unreachable');
+    expect(err.message).toBe(`get: the storage at http://127.0.0.1:${port} is not reachable (ECONNREFUSED); is \`distsys storage\` running there?`);
+  });
+
+  it('a storage that does not answer in time is a timeout, not a hang', async () => {
+    const { proc } = await start();
+    const s = Storage.connect(proc.url, { timeoutMs: 300 });
+    await proc.kill('SIGSTOP');
+    try {
+      const err = await failure(s.get('k'));
+      expect(err.reason).toBe('timeout');
+      expect(err.message).toBe(`get: the storage at ${proc.url} did not answer within 300 ms (the command may or may not have run)`);
+    } finally {
+      await proc.kill('SIGCONT');
+    }
+    expect(await s.ping()).toBe('pong');
+  });
+
+  it('no URL, or a bad DISTSYS_STORAGE_URL, is a clear error', () => {
+    const saved = process.env.DISTSYS_STORAGE_URL;
+    try {
+      delete process.env.DISTSYS_STORAGE_URL;
+      expect(() => Storage.connect()).toThrow(/^no storage URL: pass one to Storage.connect\(url\) or set DISTSYS_STORAGE_URL/);
+      const bad: Array<[string, RegExp]> = [
+        ['not a url', /^DISTSYS_STORAGE_URL=not a url is not a URL \(it lacks http:\/\/\): expected something like http:\/\/127\.0\.0\.1:4380/],
+        ['127.0.0.1:4380', /^DISTSYS_STORAGE_URL=127\.0\.0\.1:4380 is not a URL \(it lacks http:\/\/\)/],
+        ['localhost:4380', /^DISTSYS_STORAGE_URL=localhost:4380 is not a URL \(it lacks http:\/\/\)/],
+        ['http://', /^DISTSYS_STORAGE_URL=http:\/\/ is not a URL: expected/],
+        ['ftp://127.0.0.1:4380', /^DISTSYS_STORAGE_URL=ftp:\/\/127\.0\.0\.1:4380 must be an http:\/\/ URL, not ftp:\/\//],
+        ['http://127.0.0.1:4380/command', /^DISTSYS_STORAGE_URL=http:\/\/127\.0\.0\.1:4380\/command must be the storage's address alone, with no path/],
+      ];
+      for (const [raw, message] of bad) {
+        process.env.DISTSYS_STORAGE_URL = raw;
+        let thrown: unknown;
+        try {
+          Storage.connect();
+        } catch (err) {
+          thrown = err;
+        }
+        expect(thrown, raw).toBeInstanceOf(StorageError);
+        expect((thrown as StorageError).reason).toBe('config');
+        expect((thrown as StorageError).message).toMatch(message);
+      }
+      expect(() => Storage.connect('localhost')).toThrow(/^the storage URL "localhost" is not a URL/);
+      process.env.DISTSYS_STORAGE_URL = 'http://127.0.0.1:4380/';
+      expect(Storage.connect().url).toBe('http://127.0.0.1:4380');
+    } finally {
+      if (saved === undefined) delete process.env.DISTSYS_STORAGE_URL;
+      else process.env.DISTSYS_STORAGE_URL = saved;
+    }
+  });
+
+  it('a client made from DISTSYS_STORAGE_URL talks to that storage', async () => {
+    const { proc } = await start();
+    const saved = process.env.DISTSYS_STORAGE_URL;
+    process.env.DISTSYS_STORAGE_URL = proc.url;
+    try {
+      const s = Storage.connect();
+      expect(await s.set('from-env', 'yes')).toBe(true);
+      expect(await Storage.connect(proc.url).get('from-env')).toBe('yes');
+    } finally {
+      if (saved === undefined) delete process.env.DISTSYS_STORAGE_URL;
+      else process.env.DISTSYS_STORAGE_URL = saved;
+    }
+  });
+});
+
+describe('storage durability', () => {
+  it('every acknowledged write survives kill -9; restart keeps the URL', async () => {
+    const { proc, storage: s } = await start();
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => s.set(`key${batch * 20 + i}`, `value${batch * 20 + i}`)));
+    }
+    const counts = await Promise.all(Array.from({ length: 100 }, () => s.incr('hits')));
+    expect(Math.max(...counts)).toBe(100);
+    for (let i = 0; i < 50; i++) await s.rpush('events', `e${i}`);
+    await s.set('removed', 'x');
+    await s.del('removed');
+    await s.set('once', 'first', { nx: true });
+    await s.set('once', 'second', { nx: true });
+    const firstPid = proc.pid;
+
+    await proc.kill('SIGKILL');
+    expect(isAlive(firstPid)).toBe(false);
+    expect((await failure(s.ping())).reason).toMatch(/^(unreachable|broken)$/);
+
+    await proc.restart();
+    expect(proc.pid).not.toBe(firstPid);
+    // The same client, at the same URL, finds everything.
+    expect(await s.ping()).toBe('pong');
+    const values = await Promise.all(Array.from({ length: 200 }, (_, i) => s.get(`key${i}`)));
+    expect(values).toEqual(Array.from({ length: 200 }, (_, i) => `value${i}`));
+    expect(await s.get('hits')).toBe('100');
+    expect(await s.lrange('events', 0, -1)).toEqual(Array.from({ length: 50 }, (_, i) => `e${i}`));
+    expect(await s.get('removed')).toBeNull();
+    expect(await s.get('once')).toBe('first');
+    expect(await s.incr('hits')).toBe(101);
+  });
+
+  it('writes acknowledged while the storage is being killed are all there after the restart', async () => {
+    const { proc, storage: s } = await start();
+    let ackedIncrs = 0;
+    let attemptedIncrs = 0;
+    const ackedPushes: string[] = [];
+    let stop = false;
+    const worker = async (w: number) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          attemptedIncrs++;
+          await s.incr('n');
+          ackedIncrs++;
+          await s.rpush('log', `w${w}-${i}`);
+          ackedPushes.push(`w${w}-${i}`);
+        } catch {
+          return;
+        }
+      }
+    };
+    const workers = Promise.all([0, 1, 2, 3].map(worker));
+    await waitFor(() => expect(ackedIncrs).toBeGreaterThanOrEqual(300));
+    await proc.kill('SIGKILL');
+    stop = true;
+    await workers;
+
+    await proc.restart();
+    const n = Number(await s.get('n'));
+    expect(n).toBeGreaterThanOrEqual(ackedIncrs);
+    expect(n).toBeLessThanOrEqual(attemptedIncrs);
+    const log = await s.lrange('log', 0, -1);
+    expect(log).toEqual(expect.arrayContaining(ackedPushes));
+    expect(log.length).toBeLessThanOrEqual(ackedPushes.length + 4);
+  });
+
+  it('flush is durable too', async () => {
+    const { proc, storage: s } = await start();
+    await s.set('before', '1');
+    await s.rpush('before-list', '1');
+    await s.flush();
+    await s.set('after', '2');
+    await proc.kill('SIGKILL');
+    await proc.restart();
+    expect(await s.get('before')).toBeNull();
+    expect(await s.lrange('before-list', 0, -1)).toEqual([]);
+    expect(await s.get('after')).toBe('2');
+  });
+
+  it('a torn last journal line is ignored with a warning, and cut so later writes are clean', async () => {
+    const dir = newDir();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'journal.jsonl'),
+      ['{"op":"set","key":"a","value":"1"}', '{"op":"rpush","key":"l","values":["x","y"]}', '{"op":"set","key":"torn","val'].join('\n'),
+    );
+    const { proc, storage: s } = await start(dir);
+    expect(proc.log()).toMatch(/warning: .*journal\.jsonl: ignoring a torn last line/);
+    expect(await s.get('a')).toBe('1');
+    expect(await s.lrange('l', 0, -1)).toEqual(['x', 'y']);
+    expect(await s.get('torn')).toBeNull();
+    expect(await s.set('b', '2')).toBe(true);
+
+    await proc.stop();
+    await proc.restart();
+    expect(proc.log().match(/torn last line/g)).toHaveLength(1);
+    expect(await s.get('a')).toBe('1');
+    expect(await s.get('b')).toBe('2');
+    const lines = readFileSync(join(dir, 'journal.jsonl'), 'utf8').split('\n');
+    expect(lines.at(-1)).toBe('');
+    for (const line of lines.slice(0, -1)) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('a last line that lacks only its newline is kept', async () => {
+    const dir = newDir();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'journal.jsonl'), '{"op":"set","key":"a","value":"1"}');
+    const { proc, storage: s } = await start(dir);
+    expect(await s.get('a')).toBe('1');
+    await s.set('b', '2');
+    await proc.kill('SIGKILL');
+    await proc.restart();
+    expect(await s.get('a')).toBe('1');
+    expect(await s.get('b')).toBe('2');
+    expect(proc.log()).not.toMatch(/torn/);
+  });
+
+  it('a damaged line in the middle of the journal stops the storage from starting, with a clear error', async () => {
+    const dir = newDir();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'journal.jsonl'), '{"op":"set","key":"a","value":"1"}\nGARBAGE\n{"op":"set","key":"b","value":"2"}\n');
+    await expect(startStorage({ dir })).rejects.toThrow(/journal\.jsonl line 2 is damaged \("GARBAGE"\)/);
+  });
+
+  it('a directory belongs to one storage at a time', async () => {
+    const { proc, dir } = await start();
+    await expect(startStorage({ dir })).rejects.toThrow(new RegExp(`in use by process ${proc.pid}`));
+    expect(await Storage.connect(proc.url).ping()).toBe('pong');
+  });
+
+  it('stop ends the process; nothing is left running', async () => {
+    const { proc } = await start();
+    const pid = proc.pid;
+    await proc.stop();
+    expect(isAlive(pid)).toBe(false);
+    expect((await failure(Storage.connect(proc.url).ping())).reason).toBe('unreachable');
+  });
+});
