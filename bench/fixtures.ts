@@ -30,3 +30,9 @@ export function startSink(name: string, expected: number, reportTo: Pid): Pid {
     send(reportTo, { done: count, ms: performance.now() - first, inOrder });
   });
 }
+
+/** A GenServer registered as `name` that replies to every call with the request. */
+export async function startEchoServer(name: string): Promise<Pid> {
+  const { GenServer } = await import('../lib/index.ts');
+  return GenServer.start({ init: () => null, handleCall: (request: unknown, _from: unknown, state: null) => ({ reply: request, state }) }, undefined, { name });
+}

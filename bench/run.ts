@@ -2,7 +2,8 @@
 // Medians over several runs; figures, not assertions. Compare with the bar
 // Erlang/OTP sets on the same 2-core machine (README, "Performance").
 import { createServer } from 'node:net';
-import { Node, rpc, receive, self, send } from '../lib/index.ts';
+import { GenServer, NetKernel, Node, rpc, receive, self, send } from '../lib/index.ts';
+import { LocalCluster } from '../lib/cluster/index.ts';
 import { spawnNode, type SpawnedNode } from '../lib/cluster/spawnNode.ts';
 import { EpmdClient } from '../lib/epmd/client.ts';
 
@@ -99,6 +100,42 @@ try {
     rates.push(MESSAGES / seconds);
   }
   console.log(`one-way throughput, ${MESSAGES} msgs:  median ${Math.round(median(rates)).toLocaleString('en-US')} msgs/s (in order)`);
+
+  // 4. GenServer.call across nodes.
+  await rpc.call(far.name, FIXTURES, 'startEchoServer', ['echo']);
+  const callP50s: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const calls: number[] = [];
+    for (let i = 0; i < TRIPS; i++) {
+      const t0 = performance.now();
+      await GenServer.call({ name: 'echo', node: far.name }, i);
+      calls.push((performance.now() - t0) * 1000);
+    }
+    callP50s.push(percentile(calls, 50));
+  }
+  console.log(`GenServer.call across nodes:         p50 ${median(callP50s).toFixed(0)} us (median of ${RUNS} runs of ${TRIPS})`);
+
+  // 5. A 3-node cluster, from nothing to a full mesh (LocalCluster.startNodes), and kill -9 to nodedown.
+  const clusterMs: number[] = [];
+  const nodedownMs: number[] = [];
+  NetKernel.monitorNodes(true);
+  const clusterRuns = Number(process.env.BENCH_CLUSTER_RUNS ?? 10);
+  for (let r = 0; r < clusterRuns; r++) {
+    const t0 = performance.now();
+    const nodes = await LocalCluster.startNodes(`mesh${r}x`, 3);
+    clusterMs.push(performance.now() - t0);
+    const victim = nodes[0] as string;
+    const t1 = performance.now();
+    await LocalCluster.kill(victim);
+    await receive((m) => (m as { type?: string; node?: string }).type === 'nodedown' && (m as { node: string }).node === victim, 10_000);
+    nodedownMs.push(performance.now() - t1);
+    await LocalCluster.stopNodes();
+    while (await receive(undefined, 0).then(() => true, () => false)) {
+      // drop the nodeup/nodedown messages of this round
+    }
+  }
+  console.log(`3 nodes started to a full mesh:      median ${median(clusterMs).toFixed(0)} ms (${clusterRuns} runs)`);
+  console.log(`kill -9 to nodedown:                 median ${median(nodedownMs).toFixed(1)} ms (${clusterRuns} runs)`);
 } finally {
   await Promise.all(children.map((c) => c.kill().catch(() => {})));
   await Node.stop();
