@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { z } from 'zod';
+import { Node } from '../node.ts';
 
 export const nodeFlags = {
   sname: { type: 'string' },
@@ -51,4 +52,13 @@ export function nodeIdentity(values: { sname?: string | boolean; name?: string |
     cookie: typeof cookie === 'string' ? cookie : undefined,
     tickTimeMs,
   };
+}
+
+/** Starts this process as the node its flags describe (`--sname`/`--name`, `--cookie`, `--tick-ms`); returns its name. */
+export async function startNodeFromFlags(values: Parameters<typeof nodeIdentity>[0]): Promise<string> {
+  const identity = nodeIdentity(values);
+  return Node.start(identity.id, {
+    ...(identity.cookie !== undefined ? { cookie: identity.cookie } : {}),
+    ...(identity.tickTimeMs !== undefined ? { tickTimeMs: identity.tickTimeMs } : {}),
+  });
 }

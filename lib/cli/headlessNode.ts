@@ -6,17 +6,13 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { Node } from '../node.ts';
 import { log } from '../logger.ts';
-import { nodeFlags, nodeIdentity, parseFlags } from './args.ts';
+import { nodeFlags, parseFlags, startNodeFromFlags } from './args.ts';
 
 export const READY_PREFIX = 'ready ';
 
 export async function headlessNode(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, nodeFlags);
-  const identity = nodeIdentity(values);
-  const name = await Node.start(identity.id, {
-    ...(identity.cookie !== undefined ? { cookie: identity.cookie } : {}),
-    ...(identity.tickTimeMs !== undefined ? { tickTimeMs: identity.tickTimeMs } : {}),
-  });
+  const name = await startNodeFromFlags(values);
   let stopping = false;
   const stop = (code: number) => {
     if (stopping) return;

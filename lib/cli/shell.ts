@@ -10,7 +10,7 @@ import * as library from '../index.ts';
 import { LocalCluster, Schism } from '../cluster/index.ts';
 import { Node } from '../node.ts';
 import { receive } from '../process/index.ts';
-import { nodeFlags, nodeIdentity, parseFlags } from './args.ts';
+import { nodeFlags, parseFlags, startNodeFromFlags } from './args.ts';
 
 /** What `h()` prints: each name in scope, with a line on what it is for. */
 const HELP: Array<[string, string]> = [
@@ -57,11 +57,7 @@ async function flush(): Promise<void> {
 
 export async function shell(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, nodeFlags);
-  const identity = nodeIdentity(values);
-  const name = await Node.start(identity.id, {
-    ...(identity.cookie !== undefined ? { cookie: identity.cookie } : {}),
-    ...(identity.tickTimeMs !== undefined ? { tickTimeMs: identity.tickTimeMs } : {}),
-  });
+  const name = await startNodeFromFlags(values);
   let counter = 1;
   const prompt = () => `iex(${name})${counter}> `;
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -69,16 +65,24 @@ export async function shell(argv: string[]): Promise<void> {
   const server = repl.start({ prompt: prompt(), terminal, useColors: terminal, ignoreUndefined: true, preview: terminal });
   Object.assign(server.context, library, { LocalCluster, Schism, h: help, flush });
 
-  // Count the prompt up after each complete input, as iex does.
+  // Count the prompt up after each complete input, as iex does. Inputs run one after the
+  // other, even when lines arrive faster than an `await` settles (pasted or piped input).
   const evaluate = server.eval;
+  let previous: Promise<void> = Promise.resolve();
   const counted: repl.REPLEval = function (this: repl.REPLServer, code, context, file, done) {
-    evaluate.call(this, code, context, file, (err, result) => {
-      if (!(err instanceof repl.Recoverable) && code.trim() !== '') {
-        counter++;
-        server.setPrompt(prompt());
-      }
-      done(err, result);
-    });
+    previous = previous.then(
+      () =>
+        new Promise<void>((next) => {
+          evaluate.call(this, code, context, file, (err, result) => {
+            if (!(err instanceof repl.Recoverable) && code.trim() !== '') {
+              counter++;
+              server.setPrompt(prompt());
+            }
+            done(err, result);
+            next();
+          });
+        }),
+    );
   };
   (server as { eval: repl.REPLEval }).eval = counted;
 
@@ -89,7 +93,8 @@ export async function shell(argv: string[]): Promise<void> {
   const leave = () => {
     if (leaving) return;
     leaving = true;
-    void Node.stop().finally(() => process.exit(0));
+    // Let what was typed before Ctrl+D finish, then leave the cluster: peers see nodedown.
+    void previous.then(() => Node.stop()).finally(() => process.exit(0));
   };
   server.on('exit', leave);
   process.on('SIGTERM', leave);

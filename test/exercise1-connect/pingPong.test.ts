@@ -9,7 +9,6 @@ import { inProcess } from '../support/inProcess.ts';
 const APP = stageModule('exercise1-connect/pingPong.ts');
 let nodes: NodeName[] = [];
 
-traceFailures();
 beforeEach(async () => {
   await LocalCluster.start();
   await start();
@@ -19,6 +18,8 @@ afterEach(async () => {
   await LocalCluster.stopNodes();
   await stop();
 });
+// Registered after the cluster's hooks: traces start once the nodes are up, and are written before they stop.
+traceFailures();
 
 const ping = (node: NodeName) => GenServer.call<number>({ name: 'producer', node }, 'ping');
 const consumerCount = (node: NodeName) => GenServer.call<number>({ name: 'consumer', node }, 'count');

@@ -11,12 +11,13 @@ const APP = stageModule('exercise2-monitoring/pingPong.ts');
 let n1: NodeName;
 let n2: NodeName;
 
-traceFailures();
 beforeEach(async () => {
   await LocalCluster.start();
   [n1, n2] = (await LocalCluster.startNodes('ping-pong', 2, { boot: APP })) as [NodeName, NodeName];
 });
 afterEach(() => LocalCluster.stopNodes());
+// Registered after the cluster's hooks: traces start once the nodes are up, and are written before they stop.
+traceFailures();
 
 const ping = (node: NodeName) => GenServer.call<number>({ name: 'producer', node }, 'ping');
 const consumerCount = (node: NodeName) => GenServer.call<number>({ name: 'consumer', node }, 'count');

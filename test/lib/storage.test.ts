@@ -3,12 +3,12 @@
 // through a kill -9.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStorage, type StorageProcess } from '../../lib/cluster/storageProcess.ts';
 import { Storage, StorageError } from '../../lib/storage/client.ts';
 import { waitFor } from '../support/wait.ts';
+import { freePort } from '../support/globalSetup.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'distsys-storage-'));
 const started: StorageProcess[] = [];
@@ -53,16 +53,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('storage commands', () => {
   let proc: StorageProcess;

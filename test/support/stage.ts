@@ -39,14 +39,17 @@ export async function eventually<T>(read: () => Promise<T> | T, expected: T, exp
 /** Records traces during each test of the file and writes one to traces/ for each failing test. */
 export function traceFailures(): void {
   beforeEach(async () => {
-    if (Node.alive()) await Trace.start();
+    if (!Node.alive()) return;
+    await Trace.start();
+    await Trace.collect(); // start each test's trace empty (no events of the previous test's teardown)
   });
   afterEach(async (context) => {
     if (context.task.result?.state !== 'fail' || !Node.alive()) {
       if (Node.alive()) await Trace.collect(); // drop this test's events
       return;
     }
-    const file = await Trace.write(`${context.task.file?.name.replace(/^.*\//, '') ?? 'test'} ${context.task.name}`);
+    const stage = /(exercise\d+[^/]*)\//.exec(context.task.file?.name ?? '')?.[1] ?? 'stage';
+    const file = await Trace.write(`${stage} ${context.task.name}`);
     process.stderr.write(`\nwhat happened between the nodes during "${context.task.name}": ${file}\n`);
   });
   afterAll(() => LocalCluster.stopNodes());
