@@ -83,4 +83,13 @@ describe('distsys shell', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/give the node a name: --sname chris or --name chris@127.0.0.1/);
   });
+
+  it('lines pasted at once run in order, awaits included, and all finish before Ctrl+D leaves', async () => {
+    const { execa } = await import('execa');
+    const input = ['Node.list()', `await Node.ping('nobody@${host}')`, "await new Promise((r) => setTimeout(() => r('late'), 50))", '1 + 1'].join('\n');
+    const run = await execa(process.execPath, [new URL('../../bin/distsys.js', import.meta.url).pathname, 'shell', '--sname', 'paste'], { input, reject: false });
+    expect(run.exitCode).toBe(0);
+    const answers = run.stdout.split(/iex\(paste@\S+\)\d+> /).slice(1).map((part) => part.trim()).filter(Boolean);
+    expect(answers).toEqual(['[]', "'pang'", "'late'", '2']);
+  });
 });
