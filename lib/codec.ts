@@ -4,6 +4,7 @@
 // itself has a `$` key is wrapped, so no user data is ever mistaken for a tag.
 // Encoding walks the whole value first, so what cannot cross (a function, an
 // instance of an unknown class) throws at the sender with the path to it.
+import { types } from 'node:util';
 import { localNode } from './localNode.ts';
 import { NO_NODE, Pid, Ref } from './terms.ts';
 
@@ -21,6 +22,16 @@ function describe(value: unknown): string {
   if (typeof value === 'symbol') return `a symbol (${String(value)})`;
   const ctor = (value as object).constructor;
   return `an instance of ${ctor?.name ?? 'an unknown class'}`;
+}
+
+/**
+ * A plain object, also from another realm (the shell's REPL context, a vm): its prototype is
+ * null or an `Object.prototype`, which itself has no prototype. Checks that use `instanceof` or
+ * compare with this realm's `Object.prototype` would refuse such objects.
+ */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || proto === Object.prototype || (Object.getPrototypeOf(proto) === null && proto.constructor?.name === 'Object');
 }
 
 function encodeValue(value: unknown, path: string, depth: number): Json {
@@ -47,8 +58,7 @@ function encodeValue(value: unknown, path: string, depth: number): Json {
     for (let i = 0; i < value.length; i++) out[i] = encodeValue(value[i], `${path}[${i}]`, next);
     return out;
   }
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
+  if (isPlainObject(value)) {
     const out: { [key: string]: Json } = {};
     const record = value as Record<string, unknown>;
     for (const key in record) {
@@ -59,7 +69,7 @@ function encodeValue(value: unknown, path: string, depth: number): Json {
   // A pid or ref minted before the node had a name travels under the name it has now.
   if (value instanceof Pid) return { $: 'pid', n: value.node === NO_NODE ? localNode.name : value.node, i: value.id, c: value.creation };
   if (value instanceof Ref) return { $: 'ref', n: value.node === NO_NODE ? localNode.name : value.node, i: value.id, c: value.creation };
-  if (value instanceof Map) {
+  if (types.isMap(value)) {
     const entries: Json[] = [];
     let i = 0;
     for (const [k, v] of value) {
@@ -68,17 +78,17 @@ function encodeValue(value: unknown, path: string, depth: number): Json {
     }
     return { $: 'map', v: entries };
   }
-  if (value instanceof Set) {
+  if (types.isSet(value)) {
     const items: Json[] = [];
     let i = 0;
     for (const v of value) items.push(encodeValue(v, `${path}<item ${i++}>`, next));
     return { $: 'set', v: items };
   }
-  if (value instanceof Date) return { $: 'date', v: value.getTime() };
-  if (value instanceof Uint8Array) {
+  if (types.isDate(value)) return { $: 'date', v: value.getTime() };
+  if (types.isUint8Array(value)) {
     return { $: 'bin', v: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   }
-  if (value instanceof Error) {
+  if (value instanceof Error || types.isNativeError(value)) {
     const code = (value as { code?: unknown }).code;
     return {
       $: 'err',

@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import * as library from '../index.ts';
 import { LocalCluster, Schism } from '../cluster/index.ts';
 import { Node } from '../node.ts';
-import { receive } from '../process/index.ts';
+import { table } from '../process/table.ts';
 import { nodeFlags, parseFlags, startNodeFromFlags } from './args.ts';
 
 /** What `h()` prints: each name in scope, with a line on what it is for. */
@@ -43,14 +43,8 @@ function help(): void {
 }
 
 /** Like iex's flush/0: prints each message waiting for the shell, oldest first, and removes it. */
-async function flush(): Promise<void> {
-  for (;;) {
-    let msg: unknown;
-    try {
-      msg = await receive(undefined, 0);
-    } catch {
-      return;
-    }
+function flush(): void {
+  for (const msg of table.current().mailbox.drain()) {
     process.stdout.write(`${inspect(msg, { depth: 6, colors: process.stdout.isTTY })}\n`);
   }
 }
@@ -69,20 +63,34 @@ export async function shell(argv: string[]): Promise<void> {
   // other, even when lines arrive faster than an `await` settles (pasted or piped input).
   const evaluate = server.eval;
   let previous: Promise<void> = Promise.resolve();
+  /** Ends the input being evaluated; an input that throws never calls back, the REPL just shows the prompt. */
+  let release: (() => void) | undefined;
   const counted: repl.REPLEval = function (this: repl.REPLServer, code, context, file, done) {
     previous = previous.then(
       () =>
         new Promise<void>((next) => {
-          evaluate.call(this, code, context, file, (err, result) => {
-            if (!(err instanceof repl.Recoverable) && code.trim() !== '') {
+          release = () => {
+            release = undefined;
+            if (code.trim() !== '') {
               counter++;
               server.setPrompt(prompt());
             }
-            done(err, result);
             next();
+          };
+          evaluate.call(this, code, context, file, (err, result) => {
+            if (err instanceof repl.Recoverable) {
+              release = undefined; // an unfinished input: the next line completes it
+              next();
+            } else release?.();
+            done(err, result);
           });
         }),
     );
+  };
+  const displayPrompt = server.displayPrompt.bind(server);
+  server.displayPrompt = (preserveCursor?: boolean) => {
+    release?.();
+    displayPrompt(preserveCursor);
   };
   (server as { eval: repl.REPLEval }).eval = counted;
 

@@ -71,6 +71,14 @@ export class Mailbox {
     this.queue.push(msg);
   }
 
+  /** Takes every waiting message at once, oldest first (the shell's `flush()`). */
+  drain(): unknown[] {
+    const all = this.queue.slice(this.head);
+    this.queue = [];
+    this.head = 0;
+    return all;
+  }
+
   /** Takes the oldest message that `match` accepts, waiting up to `timeoutMs` (Infinity by default). */
   receive(match: Matcher | undefined, timeoutMs: number, describeSelf: () => string): Promise<unknown> {
     if (this.closedWith) return Promise.reject(this.closedWith);

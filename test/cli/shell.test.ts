@@ -51,6 +51,11 @@ describe('distsys shell', () => {
     await ben.type("send(pid, 'stop')");
     expect(await ben.type('await receive()')).toMatch(/\{\s+type: 'DOWN',\s+ref: #Reference<ben@\S+>,\s+kind: 'process',\s+object: #PID<ben@\S+>,\s+reason: 'normal'\s+\}/);
 
+    // Objects typed at the prompt are messages like any other; flush() prints and empties the mailbox.
+    expect(await ben.type("send(self(), { hello: ['world'] })")).toBe("{ hello: [ 'world' ] }");
+    expect(await ben.type('flush()')).toBe("{ hello: [ 'world' ] }");
+    expect(await ben.type('flush()')).toBe('');
+
     // Leaving the shell stops the node: the others see nodedown.
     await chris.type('NetKernel.monitorNodes(true)');
     expect(await dave.exit()).toBe(0);
@@ -89,7 +94,13 @@ describe('distsys shell', () => {
     const input = ['Node.list()', `await Node.ping('nobody@${host}')`, "await new Promise((r) => setTimeout(() => r('late'), 50))", '1 + 1'].join('\n');
     const run = await execa(process.execPath, [new URL('../../bin/distsys.js', import.meta.url).pathname, 'shell', '--sname', 'paste'], { input, reject: false });
     expect(run.exitCode).toBe(0);
-    const answers = run.stdout.split(/iex\(paste@\S+\)\d+> /).slice(1).map((part) => part.trim()).filter(Boolean);
+    // What was printed, without the banner and the prompts (a REPL whose input has ended may skip its last prompts).
+    const answers = run.stdout.split('\n').slice(1).map((line) => line.replace(/iex\(paste@\S+\)\d+> /g, '').trim()).filter(Boolean);
     expect(answers).toEqual(['[]', "'pang'", "'late'", '2']);
+
+    // An input that throws reports the error and the shell goes on with the next one.
+    const failing = await execa(process.execPath, [new URL('../../bin/distsys.js', import.meta.url).pathname, 'shell', '--sname', 'oops'], { input: "throw new Error('boom')\n1 + 2\n", reject: false });
+    expect(failing.exitCode).toBe(0);
+    expect(failing.stdout).toMatch(/Uncaught Error: boom[\s\S]*iex\(oops@\S+\)2> 3/);
   });
 });

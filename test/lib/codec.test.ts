@@ -1,6 +1,7 @@
 // The codec: what crosses between nodes survives the trip; what cannot cross is
 // refused at the sender with an error that names the value.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runInNewContext } from 'node:vm';
 import { CodecError, Node, Process, makeRef, receive, rpc, self, send, spawn, isPid, isRef, samePid, sameRef } from '../../lib/index.ts';
 import { fixture, startChild, startManager } from '../support/nodes.ts';
 import { inProcess } from '../support/inProcess.ts';
@@ -75,5 +76,19 @@ describe('the codec', () => {
       // Nothing was half-sent: the process got nothing and the connection is fine.
       expect(Process.info(target)?.messages).toEqual([]);
       expect(await rpc.call(other, app, 'add', [2, 3])).toBe(5);
+    }));
+
+  it('values made in another realm (the shell, a vm context) cross like those of this one', () =>
+    inProcess(async () => {
+      const foreign = runInNewContext("({ list: [1, { a: 'b' }], map: new Map([[1, 2]]), set: new Set(['x']), when: new Date(0), bytes: new Uint8Array([1]), err: new TypeError('t') })") as Record<string, unknown>;
+      const back = (await roundTrip(foreign)) as Record<string, unknown>;
+      expect(back.list).toEqual([1, { a: 'b' }]);
+      expect(back.map).toEqual(new Map([[1, 2]]));
+      expect(back.set).toEqual(new Set(['x']));
+      expect(back.when).toEqual(new Date(0));
+      expect(back.bytes).toEqual(new Uint8Array([1]));
+      expect((back.err as Error).message).toBe('t');
+      // A foreign class instance is still refused.
+      expect(() => send(self(), runInNewContext('new (class Point { x = 1 })()'))).toThrow(CodecError);
     }));
 });
