@@ -56,7 +56,8 @@ export async function shell(argv: string[]): Promise<void> {
   const prompt = () => `iex(${name})${counter}> `;
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   process.stdout.write(`distsys shell on node ${name}. h() lists what is in scope; Ctrl+D leaves.\n`);
-  const server = repl.start({ prompt: prompt(), terminal, useColors: terminal, ignoreUndefined: true, preview: terminal });
+  // breakEvalOnSigint: Ctrl+C abandons an input that waits, such as `await receive()` with no message coming.
+  const server = repl.start({ prompt: prompt(), terminal, useColors: terminal, ignoreUndefined: true, preview: terminal, breakEvalOnSigint: true });
   Object.assign(server.context, library, { LocalCluster, Schism, h: help, flush });
 
   // Count the prompt up after each complete input, as iex does. Inputs run one after the
@@ -89,7 +90,12 @@ export async function shell(argv: string[]): Promise<void> {
   };
   const displayPrompt = server.displayPrompt.bind(server);
   server.displayPrompt = (preserveCursor?: boolean) => {
-    release?.();
+    if (release) {
+      // The input ended without an answer: it threw, or Ctrl+C abandoned it. A receive it left
+      // waiting must not swallow the shell's next message.
+      table.current().mailbox.abandonReceives(new Error('the shell abandoned this receive (Ctrl+C)'));
+      release();
+    }
     displayPrompt(preserveCursor);
   };
   (server as { eval: repl.REPLEval }).eval = counted;
@@ -98,14 +104,19 @@ export async function shell(argv: string[]): Promise<void> {
     server.setupHistory(process.env.DISTSYS_HISTORY ?? join(homedir(), '.distsys_history'), () => {});
   }
   let leaving = false;
-  const leave = () => {
+  const leave = (pending: Promise<void>) => {
     if (leaving) return;
     leaving = true;
-    // Let what was typed before Ctrl+D finish, then leave the cluster: peers see nodedown.
-    void previous.then(() => Node.stop()).finally(() => process.exit(0));
+    void pending.then(() => Node.stop()).finally(() => process.exit(0));
   };
-  server.on('exit', leave);
-  process.on('SIGTERM', leave);
+  // Ctrl+D lets what was typed before it finish (for at most 2 s: an `await receive()` may never
+  // end), then leaves the cluster; peers see nodedown. A signal leaves at once.
+  const settled = () => Promise.race([previous, new Promise<void>((r) => setTimeout(r, 2_000).unref())]);
+  server.on('exit', () => leave(settled()));
+  // The REPL holds its exit back while an input is still awaiting; the end of the input is enough.
+  process.stdin.on('end', () => leave(settled()));
+  server.on('close', () => leave(settled()));
+  process.on('SIGTERM', () => leave(Promise.resolve()));
   // Without a terminal the prompt cannot catch Ctrl+C itself: leave cleanly on the signal.
-  if (!terminal) process.on('SIGINT', leave);
+  if (!terminal) process.on('SIGINT', () => leave(Promise.resolve()));
 }

@@ -71,6 +71,14 @@ export class Mailbox {
     this.queue.push(msg);
   }
 
+  /** Ends every pending receive with `err`; the messages stay (the shell, when Ctrl+C abandons an input). */
+  abandonReceives(err: Error): void {
+    for (const waiter of this.waiters.splice(0)) {
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.reject(err);
+    }
+  }
+
   /** Takes every waiting message at once, oldest first (the shell's `flush()`). */
   drain(): unknown[] {
     const all = this.queue.slice(this.head);
