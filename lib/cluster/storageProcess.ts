@@ -2,11 +2,9 @@
 // node mesh, and waits until it says it is ready. Like a spawned node, it dies
 // with its parent through its IPC channel. `restart` brings it back on the same
 // port and directory, so clients keep their URL and find their data again.
-import { execa, type ResultPromise } from 'execa';
-import { fileURLToPath } from 'node:url';
-import { tsEntryArgs } from '../childProcess.ts';
+import type { ResultPromise } from 'execa';
+import { startKitProcess } from './kitProcess.ts';
 
-const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 const READY = /^storage ready (\S+)$/m;
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
 
@@ -45,48 +43,23 @@ interface Incarnation {
 export async function startStorage(options: StartStorageOptions): Promise<StorageProcess> {
   let stderr = '';
   const launch = async (port: number): Promise<{ incarnation: Incarnation; url: string }> => {
-    const args = [...tsEntryArgs(MAIN), 'storage', '--dir', options.dir, '--port', String(port)];
+    const args = ['storage', '--dir', options.dir, '--port', String(port)];
     if (options.host) args.push('--host', options.host);
-    const child: ResultPromise = execa(process.execPath, args, {
-      env: options.env ?? {},
-      extendEnv: true,
-      ipc: true,
-      serialization: 'json',
-      reject: false,
-      buffer: false,
-      stdin: 'ignore',
-      cleanup: true,
+    const { child, exited, ready } = await startKitProcess({
+      args,
+      readyLine: READY,
+      what: `the storage in ${options.dir}`,
+      ...(options.env ? { env: options.env } : {}),
+      timeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+      onLog: (chunk) => {
+        stderr += chunk;
+      },
     });
-    const incarnation: Incarnation = { child, exited: child.then((r) => r, (e: unknown) => e), running: true };
-    void incarnation.exited.then(() => {
+    const incarnation: Incarnation = { child, exited, running: true };
+    void exited.then(() => {
       incarnation.running = false;
     });
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-    const url = await new Promise<string>((resolve, reject) => {
-      let stdout = '';
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`the storage in ${options.dir} did not start within ${timeoutMs} ms; its log:\n${stderr}`));
-      }, timeoutMs);
-      child.stdout?.setEncoding('utf8');
-      child.stdout?.on('data', (chunk: string) => {
-        stdout += chunk;
-        const m = READY.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1] as string);
-        }
-      });
-      void incarnation.exited.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`the storage in ${options.dir} exited before it was ready; its log:\n${stderr}`));
-      });
-    });
-    return { incarnation, url };
+    return { incarnation, url: ready };
   };
 
   const first = await launch(options.port ?? 0);

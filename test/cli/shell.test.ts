@@ -91,7 +91,7 @@ describe('distsys shell', () => {
 
   it('lines pasted at once run in order, awaits included, and all finish before Ctrl+D leaves', async () => {
     const { execa } = await import('execa');
-    const input = ['Node.list()', `await Node.ping('nobody@${host}')`, "await new Promise((r) => setTimeout(() => r('late'), 50))", '1 + 1'].join('\n');
+    const input = ['Node.list()', `await Node.ping('nobody@${host}')`, "await new Promise((r) => setImmediate(() => r('late')))", '1 + 1'].join('\n');
     const run = await execa(process.execPath, [new URL('../../bin/distsys.js', import.meta.url).pathname, 'shell', '--sname', 'paste'], { input, reject: false });
     expect(run.exitCode).toBe(0);
     // What was printed, without the banner and the prompts (a REPL whose input has ended may skip its last prompts).

@@ -1,0 +1,71 @@
+// Starts one of the kit's own commands (`distsys node`, `distsys storage`) as a
+// child OS process and waits, with a bound, for the line that says it is ready.
+// The child holds an IPC channel to its parent and exits when that closes, which
+// also happens when the parent is killed with -9.
+import { execa, type ResultPromise } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { tsEntryArgs } from '../childProcess.ts';
+
+const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+
+export interface KitProcess {
+  readonly child: ResultPromise;
+  /** Settles when the process has exited (never rejects). */
+  readonly exited: Promise<unknown>;
+  /** The first capture group of the ready line. */
+  readonly ready: string;
+}
+
+export interface StartKitProcessOptions {
+  /** The `distsys` arguments: ['node', '--sname', 'n1'], … */
+  readonly args: string[];
+  /** Matches the ready line on stdout; its first group is handed back. */
+  readonly readyLine: RegExp;
+  /** What the process is, for errors: "node n1", "the storage in /tmp/x". */
+  readonly what: string;
+  readonly env?: Record<string, string>;
+  readonly timeoutMs: number;
+  /** Receives everything the process writes on stderr (its log). */
+  readonly onLog: (chunk: string) => void;
+}
+
+export async function startKitProcess(options: StartKitProcessOptions): Promise<KitProcess> {
+  const child: ResultPromise = execa(process.execPath, [...tsEntryArgs(MAIN), ...options.args], {
+    env: options.env ?? {},
+    extendEnv: true,
+    ipc: true,
+    serialization: 'json',
+    reject: false,
+    buffer: false,
+    stdin: 'ignore',
+    cleanup: true,
+  });
+  let log = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    log += chunk;
+    options.onLog(chunk);
+  });
+  const exited = child.then((r) => r, (e: unknown) => e);
+  const ready = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${options.what} did not start within ${options.timeoutMs} ms; its log:\n${log}`));
+    }, options.timeoutMs);
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      stdout += chunk;
+      const m = options.readyLine.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1] as string);
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`${options.what} exited before it was ready; its log:\n${log}`));
+    });
+  });
+  return { child, exited, ready };
+}
