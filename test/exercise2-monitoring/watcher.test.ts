@@ -1,5 +1,5 @@
 // Stage 2, warm-up: a watcher that says why a monitored process went down.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Node, Process, receive, rpc, spawn, type Pid } from '../../lib/index.ts';
 import { LocalCluster } from '../../lib/cluster/index.ts';
 import { watch } from '#stage/exercise2-monitoring/watcher.ts';
@@ -18,7 +18,14 @@ afterAll(() => LocalCluster.stopNodes());
 async function verdict(target: Parameters<typeof watch>[0], afterWatching: () => unknown = () => {}): Promise<string> {
   const said = watch(target);
   await afterWatching();
-  return Promise.race([said, new Promise<string>((r) => setTimeout(() => r('(watch did not answer within 5 s)'), 5_000).unref())]);
+  let answer: string | undefined;
+  void said.then((a) => (answer = a), (e: Error) => (answer = `(watch failed: ${e.message})`));
+  await vi
+    .waitFor(() => {
+      if (answer === undefined) throw new Error('no answer yet');
+    }, { timeout: 5_000, interval: 20 })
+    .catch(() => undefined);
+  return answer ?? '(watch did not answer within 5 s)';
 }
 
 describe('stage 2 warm-up: a watcher', () => {

@@ -2,7 +2,7 @@
 // solutions/, whichever DISTSYS_TARGET picks), clusters that are torn down after
 // each file, waits that fail in the learner's words, and a trace of what
 // happened between the nodes when a test fails.
-import { afterAll, afterEach, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect, vi } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
 import { Node } from '../../lib/index.ts';
 import { LocalCluster, Trace } from '../../lib/cluster/index.ts';
@@ -19,20 +19,27 @@ export const label = (node: NodeName): string => (node === Node.self() ? 'manage
  * fails with `explain(lastValue)`, which says what is wrong in the stage's terms.
  */
 export async function eventually<T>(read: () => Promise<T> | T, expected: T, explain: (actual: T | undefined) => string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let actual: T | undefined;
-  let delay = 10;
-  for (;;) {
-    try {
-      actual = await read();
-      if (isDeepStrictEqual(actual, expected)) return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${explain(actual)}\n(the last attempt failed: ${(err as Error).message})`);
-    }
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 100);
+  let lastError: Error | undefined;
+  try {
+    await vi.waitFor(
+      async () => {
+        try {
+          actual = await read();
+          lastError = undefined;
+        } catch (err) {
+          lastError = err as Error;
+          throw err;
+        }
+        if (!isDeepStrictEqual(actual, expected)) throw new Error('not yet');
+      },
+      { timeout: timeoutMs, interval: 50 },
+    );
+    return;
+  } catch {
+    // out of time: fail below, in the stage's words
   }
+  if (lastError) throw new Error(`${explain(actual)}\n(the last attempt failed: ${lastError.message})`);
   expect(actual, explain(actual)).toEqual(expected);
 }
 
