@@ -1,7 +1,15 @@
 // The magic cookie: nodes connect only if they share it. It never crosses the
-// wire: each side proves it knows the cookie by an HMAC over a fresh challenge
-// of the other side's, compared in constant time. Like `~/.erlang.cookie`, a
-// default cookie lives in a private file in the home folder.
+// wire: each side proves it knows the cookie by an HMAC over the handshake's
+// transcript (both names, both fresh challenges, and which side is proving),
+// compared in constant time. Like `~/.erlang.cookie`, a default cookie lives in
+// a private file in the home folder.
+//
+// What the cookie protects: who may join the cluster (and so run code on its
+// nodes through rpc). What it does not: the traffic itself. Frames travel in
+// clear text, so anyone on the network path can read them, and a machine in
+// the middle that can rewrite packets could take over an established
+// connection. Across an untrusted network, run the nodes inside a VPN or an SSH
+// tunnel (README, "Several hosts").
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -35,17 +43,37 @@ export function readDefaultCookie(path = defaultCookiePath()): string {
   return cookie;
 }
 
-/** A fresh challenge: random, so an answer seen once proves nothing the next time. */
+/** A fresh challenge: random, so a proof seen once proves nothing the next time. */
 export function newChallenge(): string {
   return randomBytes(16).toString('hex');
 }
 
-/** The proof that `prover` knows `cookie`, for the other side's `challenge`. */
-export function digest(cookie: string, challenge: string, prover: string): string {
-  return createHmac('sha256', cookie).update(`${prover}\n${challenge}`).digest('hex');
+/**
+ * Everything one handshake is about: who dialled whom, and the challenge each
+ * side chose. A proof covers all of it, so it is worth nothing on any other
+ * connection, in the other direction, or between other nodes.
+ */
+export interface Transcript {
+  readonly initiator: string;
+  readonly acceptor: string;
+  readonly initiatorChallenge: string;
+  readonly acceptorChallenge: string;
 }
 
-export function digestMatches(expected: string, received: string): boolean {
+/** Who is proving: the node that dialled, or the node that answered. */
+export type ProofRole = 'initiator' | 'acceptor';
+
+const PROOF_LABEL = 'distsys handshake v2';
+
+/** The proof that `role`'s node knows `cookie`, for this handshake's transcript. */
+export function proof(cookie: string, role: ProofRole, t: Transcript): string {
+  // Node names cannot hold a newline and challenges are hex, so the joined text is unambiguous.
+  const text = [PROOF_LABEL, role, t.initiator, t.acceptor, t.initiatorChallenge, t.acceptorChallenge].join('\n');
+  return createHmac('sha256', cookie).update(text).digest('hex');
+}
+
+/** Compares a received proof with the expected one in constant time. */
+export function proofMatches(expected: string, received: string): boolean {
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(received, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);

@@ -5,7 +5,7 @@ import { readDefaultCookie } from './cookie.ts';
 import { epmdPortFromEnv } from './epmd/protocol.ts';
 import { NetKernel } from './dist/netKernel.ts';
 import { localNode } from './localNode.ts';
-import { fromLongName, fromShortName, listenAddressFor, parseNodeName } from './nodeName.ts';
+import { exposedAddressesFor, fromLongName, fromShortName, listenAddressFor, parseNodeName } from './nodeName.ts';
 import { NO_NODE, type NodeName } from './terms.ts';
 
 export interface StartOptions {
@@ -17,7 +17,7 @@ export interface StartOptions {
   setupTimeMs?: number;
   /** The port mapper's port; default DISTSYS_EPMD_PORT or 4371. */
   epmdPort?: number;
-  /** The largest frame a peer may send; a bigger one closes its connection. Default 64 MiB. */
+  /** The largest frame (message batch) an authenticated peer may send; a bigger one closes its connection. Default 64 MiB. */
   maxFrameBytes?: number;
 }
 
@@ -58,6 +58,7 @@ export const Node = {
     const started = await NetKernel.start({
       name: parsed.full,
       listenAddress: listenAddressFor(parsed.host),
+      exposed: exposedAddressesFor(parsed.host),
       cookie: opts.cookie ?? readDefaultCookie(),
       epmdPort: opts.epmdPort ?? epmdPortFromEnv(),
       tickTimeMs: opts.tickTimeMs ?? envMs('DISTSYS_TICK_MS', 60_000),

@@ -1,7 +1,7 @@
 // Node names as Erlang has them: `--sname chris` is `chris@<short hostname>`,
 // `--name chris@127.0.0.1` is taken as written. The host part says where the
 // node's port mapper and listener are.
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { nodeShortName } from './epmd/protocol.ts';
 import type { NodeName } from './terms.ts';
@@ -59,7 +59,30 @@ export function addressOf(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host;
 }
 
-/** The address a node named for `host` listens on: loopback for this machine, every interface otherwise. */
+/**
+ * The address a node named for `host` listens on: loopback for this machine (the
+ * one-laptop case, unreachable from the network), the address itself for an IP
+ * (`chris@10.0.0.5`), every interface for another host name.
+ */
 export function listenAddressFor(host: string): string {
-  return isThisHost(host) ? '127.0.0.1' : '0.0.0.0';
+  if (isThisHost(host)) return '127.0.0.1';
+  return isIP(host) !== 0 ? host : '0.0.0.0';
+}
+
+/**
+ * The addresses the port mapper must listen on (besides loopback) so that other
+ * hosts can look up a node named for `host`: none for this machine, the address
+ * for an IP, every external address of this machine for another host name.
+ */
+export function exposedAddressesFor(host: string): string[] {
+  if (isThisHost(host)) return [];
+  if (isIP(host) !== 0) return [host];
+  const addresses: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      // Link-local IPv6 addresses need a zone to be dialled; nobody names a node after one.
+      if (!a.internal && !(a.family === 'IPv6' && a.address.toLowerCase().startsWith('fe80:'))) addresses.push(a.address);
+    }
+  }
+  return addresses;
 }

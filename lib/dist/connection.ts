@@ -5,12 +5,15 @@
 import type { WebSocket, RawData } from 'ws';
 import { decode } from '../codec.ts';
 import type { NodeName } from '../terms.ts';
+import { ChunkError, Reassembly, sendChunked } from './chunks.ts';
+import { WS_TOO_BIG, type RawFrame } from './frameQueue.ts';
 import { distFrame, entrySchemas, type EntryTag } from './frames.ts';
 
 /** At most this many entries in one batch frame, so one frame never grows without bound. */
 const MAX_BATCH_ENTRIES = 2048;
 /** And at most about this many bytes of entries. */
 const MAX_BATCH_BYTES = 1 << 20;
+
 
 export interface ConnectionHandlers {
   /** One decoded, validated entry; entries of a batch arrive in the order they were sent. */
@@ -22,6 +25,8 @@ export interface ConnectionHandlers {
 
 export interface ConnectionOptions {
   readonly tickTimeMs: number;
+  /** The largest frame (after joining its chunks) the peer may send. */
+  readonly maxFrameBytes: number;
 }
 
 export class Connection {
@@ -37,14 +42,15 @@ export class Connection {
   private lastCheck = Date.now();
   private open = true;
 
-  constructor(socket: WebSocket, peer: NodeName, peerCreation: number, handlers: ConnectionHandlers, options: ConnectionOptions, leftovers: string[]) {
+  constructor(socket: WebSocket, peer: NodeName, peerCreation: number, handlers: ConnectionHandlers, options: ConnectionOptions, leftovers: RawFrame[]) {
     this.socket = socket;
     this.peer = peer;
     this.peerCreation = peerCreation;
     this.handlers = handlers;
-    socket.on('message', (data: RawData, isBinary: boolean) => this.receive(isBinary ? '\u0000binary' : data.toString()));
+    this.chunks = new Reassembly(options.maxFrameBytes);
+    socket.on('message', (data: RawData, isBinary: boolean) => this.frame(data as Buffer, isBinary));
     socket.on('close', (code: number, reason: Buffer) => this.shut(`connection closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`));
-    socket.on('error', (err: Error) => this.shut(err.message.includes('Max payload') ? 'peer sent an oversized frame' : `socket error: ${err.message}`));
+    socket.on('error', (err: Error & { code?: string }) => this.shut(err.code === WS_TOO_BIG ? 'peer sent an oversized frame' : `socket error: ${err.message}`));
     // Ticks: say something every quarter of the tick time; a peer silent for the whole tick time is down.
     const interval = Math.max(10, Math.floor(options.tickTimeMs / 4));
     this.tickTimer = setInterval(() => this.tick(interval, options.tickTimeMs), interval);
@@ -52,13 +58,16 @@ export class Connection {
     this.pendingLeftovers = leftovers;
   }
 
-  private pendingLeftovers: string[];
+  private pendingLeftovers: RawFrame[];
+  private readonly chunks: Reassembly;
 
   /** Reads the frames that arrived before the connection existed; call once the node has recorded it. */
   start(): void {
-    const texts = this.pendingLeftovers;
+    const frames = this.pendingLeftovers;
     this.pendingLeftovers = [];
-    for (const text of texts) this.receive(text);
+    for (const f of frames) this.frame(f.data, f.isBinary);
+    // The handshake stopped reading while frames waited for it; read on.
+    if (this.open) this.socket.resume();
   }
 
   get isOpen(): boolean {
@@ -103,7 +112,7 @@ export class Connection {
   }
 
   private raw(text: string): void {
-    if (this.open && this.socket.readyState === this.socket.OPEN) this.socket.send(text);
+    if (this.open && this.socket.readyState === this.socket.OPEN) sendChunked(text, (data, binary) => this.socket.send(data, { binary }));
   }
 
   private tick(interval: number, tickTimeMs: number): void {
@@ -132,8 +141,28 @@ export class Connection {
     this.close(`malformed frame from ${this.peer}: ${what}`);
   }
 
-  /** Handles one incoming frame's text (also the frames that arrived right behind the handshake). */
-  receive(text: string): void {
+  /** One WebSocket frame: a whole text frame, or a chunk of a large one. */
+  private frame(data: Buffer, isBinary: boolean): void {
+    if (!this.open) return;
+    if (!isBinary) {
+      if (this.chunks.inProgress) this.malformed('a text frame in the middle of a chunked one');
+      else this.receive(data.toString());
+      return;
+    }
+    this.lastReceived = Date.now();
+    let text: string | undefined;
+    try {
+      text = this.chunks.push(data);
+    } catch (err) {
+      if (err instanceof ChunkError && err.kind === 'oversized') this.close(`peer sent an oversized frame (${err.message})`);
+      else this.malformed((err as Error).message);
+      return;
+    }
+    if (text !== undefined) this.receive(text);
+  }
+
+  /** Handles one incoming frame's text. */
+  private receive(text: string): void {
     if (!this.open) return;
     this.lastReceived = Date.now();
     let json: unknown;

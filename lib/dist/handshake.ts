@@ -1,15 +1,34 @@
-// The distribution handshake, after Erlang's: the dialling node says who it is,
-// the accepting node answers with a challenge, each proves it knows the cookie
-// by a digest of the other's challenge. The cookie itself never crosses.
+// The distribution handshake, after Erlang's: the dialling node (the initiator)
+// says who it is and whom it meant to reach, the accepting node (the acceptor)
+// answers with a challenge, and each proves it knows the cookie. The cookie
+// never crosses the wire.
 //
-//   initiator                          acceptor
-//   hello {name, creation}      --->   (may refuse: reject {reason})
-//                               <---   challenge {name, creation, challenge}
-//   answer {digest, challenge}  --->   (wrong digest: reject, both log it)
-//                               <---   ack {digest}
+//   initiator I                                    acceptor A
+//   hello {name: I, creation, to: A}        --->   refuses here if it is not A, or I may not connect
+//                                           <---   challenge {name: A, creation, challenge: cA}
+//   answer {challenge: cI, proof: P(I)}     --->   checks P(I); then decides (see below)
+//                                           <---   ack {proof: P(A), replace?}
+//   confirm                                 --->   (only after `replace`)
+//
+//   P(role) = HMAC-SHA256(cookie, "distsys handshake v2", role, I, A, cI, cA)
+//
+// Each proof covers both names, both fresh challenges and the direction, so it
+// proves something about this connection only. A proof relayed from another
+// connection names another acceptor or another challenge and fails: an
+// attacker who registers a name that A dials cannot replay A's proof to a third
+// node C; a reflected proof has the wrong role.
+//
+// Nothing about the peer is believed before its proof checks out: the acceptor
+// touches its connection table only after that (`decide`), so a forged hello
+// cannot take a peer's place, kill a handshake in progress or stall a ping.
+// `decide` settles two nodes dialling each other at once (the connection
+// dialled by the node with the smaller name wins; the other is refused with
+// "simultaneous connect") and a peer that dials although the acceptor thinks
+// they are connected: the acceptor acks with `replace`, and the initiator, if
+// it really has no connection, confirms that the old one is stale.
 import type { WebSocket } from 'ws';
-import { digest, digestMatches, newChallenge } from '../cookie.ts';
-import { FrameQueue, HandshakeError } from './frameQueue.ts';
+import { proof, proofMatches, newChallenge, type Transcript } from '../cookie.ts';
+import { FrameQueue, HandshakeError, type RawFrame } from './frameQueue.ts';
 import { handshakeFrame, type HandshakeFrame } from './frames.ts';
 import type { NodeName } from '../terms.ts';
 
@@ -19,7 +38,7 @@ export interface HandshakeResult {
   readonly peer: NodeName;
   readonly creation: number;
   /** Frames that arrived right behind the handshake: the connection reads them first. */
-  readonly leftovers: string[];
+  readonly leftovers: RawFrame[];
 }
 
 /** Why a handshake ended without a connection; `rejectedBy` says which side refused. */
@@ -33,98 +52,144 @@ export class HandshakeRefused extends HandshakeError {
   }
 }
 
+/** The reasons a handshake refuses with, that the other side acts on. */
+export const COOKIE_MISMATCH = 'cookie mismatch';
+export const SIMULTANEOUS = 'simultaneous connect';
+
 export interface HandshakeOptions {
   readonly self: NodeName;
   readonly creation: number;
   readonly cookie: () => string;
+  /** The whole handshake must be over within this time. */
   readonly timeoutMs: number;
+}
+
+/** What the acceptor does with a peer that proved it has the cookie. */
+export type Decision = { accept: true; replace?: boolean } | { refuse: string };
+
+/** What the acceptor asks its node during the handshake. */
+export interface AcceptorHooks {
+  /** Before any challenge: a reason to turn `peer` away at once (partitioned, stopping, ...), or undefined. */
+  admit(peer: NodeName): string | undefined;
+  /** After the peer's proof checked out: whether to take the connection. */
+  decide(peer: NodeName, creation: number): Decision;
+  /** With `replace`, the initiator confirmed: the acceptor's old connection is stale. */
+  confirmed?(peer: NodeName): void;
+}
+
+/** What the initiator asks its node when the acceptor says it already holds a connection with it. */
+export interface InitiatorHooks {
+  /** True if this node has a live connection to `peer` of its own (then the new one is dropped). */
+  connected(peer: NodeName): boolean;
 }
 
 function send(socket: WebSocket, frame: HandshakeFrame): void {
   socket.send(JSON.stringify(frame));
 }
 
-async function read<T extends HandshakeFrame['t']>(
-  queue: FrameQueue,
-  socket: WebSocket,
-  expected: T | 'reject',
-  options: HandshakeOptions,
-  from: string,
-): Promise<Extract<HandshakeFrame, { t: T }>> {
-  const text = await queue.next(options.timeoutMs, expected === 'reject' ? 'frame' : `${expected} from ${from}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new HandshakeError(`${from} sent a malformed frame during the handshake (not JSON)`);
+class Reader {
+  private readonly queue: FrameQueue;
+  private readonly deadline: number;
+  /** Who the frames come from, for messages: an address until the peer has named itself. */
+  from: string;
+  constructor(socket: WebSocket, timeoutMs: number, from: string) {
+    this.queue = new FrameQueue(socket);
+    this.deadline = Date.now() + timeoutMs;
+    this.from = from;
   }
-  const parsed = handshakeFrame.safeParse(json);
-  if (!parsed.success) {
-    const tag = typeof json === 'object' && json !== null && 't' in json ? JSON.stringify((json as { t: unknown }).t) : 'no type';
-    throw new HandshakeError(`${from} sent an unexpected frame (${tag}) during the handshake instead of ${expected}`);
+
+  async read<T extends HandshakeFrame['t']>(expected: T): Promise<Extract<HandshakeFrame, { t: T }>> {
+    const from = this.from;
+    const text = await this.queue.next(this.deadline - Date.now(), `${expected} from ${from}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new HandshakeError(`${from} sent a malformed frame during the handshake (not JSON)`);
+    }
+    const parsed = handshakeFrame.safeParse(json);
+    if (!parsed.success) {
+      const tag = typeof json === 'object' && json !== null && 't' in json ? JSON.stringify((json as { t: unknown }).t).slice(0, 40) : 'no type';
+      throw new HandshakeError(`${from} sent an unexpected frame (${tag}) during the handshake instead of ${expected}`);
+    }
+    const frame = parsed.data;
+    if (frame.t === 'reject' && expected !== 'reject') {
+      throw new HandshakeRefused(`${from} refused the connection: ${frame.reason}`, frame.reason, 'peer');
+    }
+    if (frame.t !== expected) throw new HandshakeError(`${from} sent ${frame.t} during the handshake where ${expected} was due`);
+    return frame as Extract<HandshakeFrame, { t: T }>;
   }
-  const frame = parsed.data;
-  if (frame.t === 'reject' && expected !== 'reject') {
-    throw new HandshakeRefused(`${from} refused the connection: ${frame.reason}`, frame.reason, 'peer');
+
+  detach(): RawFrame[] {
+    return this.queue.detach();
   }
-  if (frame.t !== expected) throw new HandshakeError(`${from} sent ${frame.t} during the handshake where ${expected} was due`);
-  return frame as Extract<HandshakeFrame, { t: T }>;
+}
+
+function refuse(socket: WebSocket, message: string, reason: string): HandshakeRefused {
+  send(socket, { t: 'reject', reason });
+  return new HandshakeRefused(message, reason, 'us');
 }
 
 /** Dials `peer` over an open socket and proves the cookie; resolves once both sides agree. */
-export async function initiate(socket: WebSocket, peer: NodeName, options: HandshakeOptions): Promise<HandshakeResult> {
-  const queue = new FrameQueue(socket);
+export async function initiate(socket: WebSocket, peer: NodeName, options: HandshakeOptions, hooks: InitiatorHooks): Promise<HandshakeResult> {
+  const reader = new Reader(socket, options.timeoutMs, peer);
   try {
-    send(socket, { t: 'hello', name: options.self, creation: options.creation });
-    const challenge = await read(queue, socket, 'challenge', options, peer);
+    send(socket, { t: 'hello', name: options.self, creation: options.creation, to: peer });
+    const challenge = await reader.read('challenge');
     if (challenge.name !== peer) {
-      send(socket, { t: 'reject', reason: `expected ${peer}, reached ${challenge.name}` });
-      throw new HandshakeRefused(`dialled ${peer} but ${challenge.name} answered`, 'wrong node', 'us');
+      throw refuse(socket, `dialled ${peer} but ${challenge.name} answered`, `expected ${peer}, reached ${challenge.name}`);
     }
-    const mine = newChallenge();
-    send(socket, { t: 'answer', digest: digest(options.cookie(), challenge.challenge, options.self), challenge: mine });
-    const ack = await read(queue, socket, 'ack', options, peer);
-    if (!digestMatches(digest(options.cookie(), mine, peer), ack.digest)) {
-      send(socket, { t: 'reject', reason: 'cookie mismatch' });
-      throw new HandshakeRefused(`${peer} could not prove it has our cookie`, 'cookie mismatch', 'us');
+    const t: Transcript = { initiator: options.self, acceptor: peer, initiatorChallenge: newChallenge(), acceptorChallenge: challenge.challenge };
+    send(socket, { t: 'answer', challenge: t.initiatorChallenge, proof: proof(options.cookie(), 'initiator', t) });
+    const ack = await reader.read('ack');
+    if (!proofMatches(proof(options.cookie(), 'acceptor', t), ack.proof)) {
+      throw refuse(socket, `${peer} could not prove it has our cookie`, COOKIE_MISMATCH);
     }
-    return { peer, creation: challenge.creation, leftovers: queue.detach() };
+    if (ack.replace) {
+      // The acceptor holds a connection with us. If we hold one too, this new one is a race: drop it.
+      if (hooks.connected(peer)) throw new HandshakeRefused(`${peer} and this node are connected already`, 'already connected', 'us');
+      send(socket, { t: 'confirm' });
+    }
+    return { peer, creation: challenge.creation, leftovers: reader.detach() };
   } catch (err) {
-    queue.detach();
+    reader.detach();
     throw err;
   }
 }
 
-/**
- * Answers a node that dialled us. `decide` is asked once the peer has named itself
- * and returns a reason to refuse, or undefined to go on.
- */
-export async function accept(
-  socket: WebSocket,
-  remoteAddress: string,
-  options: HandshakeOptions,
-  decide: (peer: NodeName, creation: number) => string | undefined,
-): Promise<HandshakeResult> {
-  const queue = new FrameQueue(socket);
+/** Answers a node that dialled us, asking `hooks` before the challenge and after the peer's proof. */
+export async function accept(socket: WebSocket, remoteAddress: string, options: HandshakeOptions, hooks: AcceptorHooks): Promise<HandshakeResult> {
+  const reader = new Reader(socket, options.timeoutMs, `a peer at ${remoteAddress}`);
   try {
-    const hello = await read(queue, socket, 'hello', options, `a peer at ${remoteAddress}`);
+    const hello = await reader.read('hello');
     const peer = hello.name;
-    const refusal = decide(peer, hello.creation);
-    if (refusal !== undefined) {
-      send(socket, { t: 'reject', reason: refusal });
-      throw new HandshakeRefused(`refused ${peer}: ${refusal}`, refusal, 'us');
+    reader.from = `${peer} (at ${remoteAddress})`;
+    if (hello.to !== options.self) {
+      throw refuse(socket, `refused ${peer} (at ${remoteAddress}): it dialled ${hello.to}, but this is ${options.self}`, `this is ${options.self}, not ${hello.to}`);
     }
-    const mine = newChallenge();
-    send(socket, { t: 'challenge', name: options.self, creation: options.creation, challenge: mine });
-    const answer = await read(queue, socket, 'answer', options, peer);
-    if (!digestMatches(digest(options.cookie(), mine, peer), answer.digest)) {
-      send(socket, { t: 'reject', reason: 'cookie mismatch' });
-      throw new HandshakeRefused(`rejected a connection from ${peer}: its cookie does not match ours`, 'cookie mismatch', 'us');
+    const refusal = peer === options.self ? 'that is my own name' : hooks.admit(peer);
+    if (refusal !== undefined) throw refuse(socket, `refused ${peer} (at ${remoteAddress}): ${refusal}`, refusal);
+    const acceptorChallenge = newChallenge();
+    send(socket, { t: 'challenge', name: options.self, creation: options.creation, challenge: acceptorChallenge });
+    const answer = await reader.read('answer');
+    const t: Transcript = { initiator: peer, acceptor: options.self, initiatorChallenge: answer.challenge, acceptorChallenge };
+    if (!proofMatches(proof(options.cookie(), 'initiator', t), answer.proof)) {
+      throw refuse(
+        socket,
+        `rejected a connection from ${peer} (at ${remoteAddress}): its cookie does not match ours (or its proof was made for another connection, which a relay would do)`,
+        COOKIE_MISMATCH,
+      );
     }
-    send(socket, { t: 'ack', digest: digest(options.cookie(), answer.challenge, options.self) });
-    return { peer, creation: hello.creation, leftovers: queue.detach() };
+    const decision = hooks.decide(peer, hello.creation);
+    if ('refuse' in decision) throw refuse(socket, `refused ${peer}: ${decision.refuse}`, decision.refuse);
+    send(socket, { t: 'ack', proof: proof(options.cookie(), 'acceptor', t), ...(decision.replace ? { replace: true } : {}) });
+    if (decision.replace) {
+      await reader.read('confirm');
+      hooks.confirmed?.(peer);
+    }
+    return { peer, creation: hello.creation, leftovers: reader.detach() };
   } catch (err) {
-    queue.detach();
+    reader.detach();
     throw err;
   }
 }

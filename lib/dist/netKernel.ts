@@ -3,11 +3,19 @@
 // two nodes dialling each other at once, keeps the mesh full by telling each new
 // peer whom else it knows, and turns connections coming and going into `nodeup`
 // and `nodedown` for subscribers and `noconnection` for links and monitors.
+//
+// A peer's entry in the table (its slot) is created by this node's own wish to
+// reach it (a dial, with a deadline) or by a peer that has proved it knows the
+// cookie; never by what an unauthenticated client claims. Every wait is
+// bounded: a ping or connect settles within the setup time whatever anybody
+// else sends.
 import { EventEmitter } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import { encodeToString } from '../codec.ts';
 import { EpmdClient } from '../epmd/client.ts';
+import { Registration } from '../epmd/registration.ts';
+import { throttled } from '../edge/throttle.ts';
+import { listenWs, type WsListener } from '../edge/wsListener.ts';
 import { localNode } from '../localNode.ts';
 import { log } from '../logger.ts';
 import { addressOf, isThisHost, parseNodeName } from '../nodeName.ts';
@@ -15,11 +23,17 @@ import { incoming, installRouter, putLocal, type RemoteSignal } from '../process
 import { pidKey } from '../process/table.ts';
 import type { NodeName, Pid, Ref, RemoteName } from '../terms.ts';
 import { Connection } from './connection.ts';
-import { HandshakeError, HandshakeRefused, accept, initiate, type HandshakeOptions } from './handshake.ts';
+import { MAX_WIRE_FRAME_BYTES } from './frames.ts';
+import {
+  HandshakeError, HandshakeRefused, SIMULTANEOUS, accept, initiate,
+  type Decision, type HandshakeOptions, type HandshakeResult,
+} from './handshake.ts';
 
 export interface NetKernelOptions {
   readonly name: NodeName;
   readonly listenAddress: string;
+  /** Addresses the port mapper must listen on too, so other hosts find this node. */
+  readonly exposed: string[];
   readonly cookie: string;
   readonly epmdPort: number;
   readonly tickTimeMs: number;
@@ -37,19 +51,36 @@ export interface DistHooks {
   incoming?: (peer: NodeName, entry: readonly unknown[]) => void;
 }
 
+/** Connections that have not authenticated yet: at most this many at once, and this many from one address. */
+const MAX_WAITING = 128;
+const MAX_WAITING_PER_ADDRESS = 32;
+/** How long a new TCP connection may take to ask for the WebSocket upgrade. */
+const UPGRADE_MS = 5_000;
+
+/** This node's own dial of a peer, from the port mapper lookup to the end of the handshake. */
+interface Dial {
+  socket: WebSocket | undefined;
+}
+
 interface Slot {
   readonly node: NodeName;
   connection: Connection | undefined;
-  /** The handshake in progress, if any, and which side dialled. */
-  attempt: { socket: WebSocket; dialled: boolean } | undefined;
+  /** This node dialling the peer, if it is. */
+  dial: Dial | undefined;
+  /** A connection the peer dialled, authenticated and taken, until it is up. */
+  accepting: WebSocket | undefined;
   /** Entries sent before the connection was up, in order. */
   queue: string[];
   waiters: Array<(ok: boolean) => void>;
+  /** Set while somebody waits for the connection: when it fires, they hear it failed. */
   deadline: NodeJS.Timeout | undefined;
 }
 
 /** The refusal a node gives a peer it is partitioned from; expected, so not logged as a problem. */
 const PARTITIONED = 'connection not allowed (partitioned)';
+const STOPPING = 'node stopping';
+/** Refusals that are part of normal life, logged at info only. */
+const QUIET = new Set([PARTITIONED, STOPPING, SIMULTANEOUS, 'already connected']);
 
 /** Events: 'nodeup' (node), 'nodedown' (node, reason). */
 export const distEvents = new EventEmitter();
@@ -62,47 +93,57 @@ export class NetKernel {
   readonly port: number;
   hooks: DistHooks = {};
   private cookie: string;
-  private readonly server: WebSocketServer;
-  private readonly epmd: EpmdClient;
+  private readonly listener: WsListener;
+  private readonly registration: Registration;
   private readonly slots = new Map<NodeName, Slot>();
   private stopped = false;
+  private readonly warn = throttled((m) => log.warning(m));
 
-  private constructor(options: NetKernelOptions, server: WebSocketServer, epmd: EpmdClient) {
+  private constructor(options: NetKernelOptions, listener: WsListener, registration: Registration) {
     this.options = options;
     this.cookie = options.cookie;
-    this.server = server;
-    this.epmd = epmd;
-    this.port = (server.address() as AddressInfo).port;
-    server.on('connection', (socket, request) => this.accepted(socket, request.socket.remoteAddress ?? 'unknown'));
-    epmd.onLost = () => {
-      if (!this.stopped) log.warning('lost the port mapper: other nodes cannot find this one until it restarts');
-    };
+    this.listener = listener;
+    this.registration = registration;
+    this.port = listener.port;
   }
 
   /** Listens on a free port, registers with the port mapper (starting one if needed), and routes remote signals. */
   static async start(options: NetKernelOptions): Promise<NetKernel> {
-    const server = new WebSocketServer({
-      host: options.listenAddress,
-      port: 0,
-      maxPayload: options.maxFrameBytes,
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
-    server.on('error', (err) => log.error(`listener error: ${err.message}`));
-    let epmd: EpmdClient;
+    let kernel: NetKernel | undefined;
+    const refusedLog = throttled((m) => log.warning(m));
+    let listener: WsListener;
     try {
-      epmd = await EpmdClient.connect(options.epmdPort, { autostart: true });
-      await epmd.register(parseNodeName(options.name).alive, (server.address() as AddressInfo).port);
+      listener = await listenWs({
+        host: options.listenAddress,
+        port: 0,
+        maxPayload: MAX_WIRE_FRAME_BYTES,
+        maxWaiting: MAX_WAITING,
+        maxWaitingPerAddress: MAX_WAITING_PER_ADDRESS,
+        upgradeMs: Math.min(UPGRADE_MS, options.setupTimeMs),
+        proveMs: options.setupTimeMs,
+        onClient: (ws, address, settle) => (kernel ? kernel.accepted(ws, address, settle) : ws.terminate()),
+        onRefused: (address, why) => refusedLog(`${address} ${why}`, `refused a connection from ${address}: ${why}`),
+      });
     } catch (err) {
-      await new Promise((r) => server.close(r));
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'EADDRNOTAVAIL' ? `this machine has no address ${options.listenAddress}` : (err as Error).message;
+      throw new Error(`cannot start node ${options.name}: ${why}`);
+    }
+    let registration: Registration;
+    try {
+      registration = await Registration.start({
+        port: options.epmdPort,
+        alive: parseNodeName(options.name).alive,
+        nodePort: listener.port,
+        expose: options.exposed,
+      });
+    } catch (err) {
+      await listener.close();
       throw new Error(`cannot start node ${options.name}: ${(err as Error).message}`);
     }
-    const kernel = new NetKernel(options, server, epmd);
-    installRouter({ route: (node, signal) => kernel.route(node, signal) });
+    kernel = new NetKernel(options, listener, registration);
+    const k = kernel;
+    installRouter({ route: (node, signal) => k.route(node, signal) });
     return kernel;
   }
 
@@ -125,13 +166,13 @@ export class NetKernel {
     return this.slots.get(node)?.connection?.isOpen === true;
   }
 
-  /** Connects to `node`; true once connected (at once if already), false if it cannot be. */
+  /** Connects to `node`; true once connected (at once if already), false if it cannot be, within the setup time. */
   connect(node: NodeName): Promise<boolean> {
     if (this.stopped) return Promise.resolve(false);
     if (node === this.options.name) return Promise.resolve(true);
-    const slot = this.slotFor(node);
+    if (this.isConnected(node)) return Promise.resolve(true);
+    const slot = this.want(node);
     if (!slot) return Promise.resolve(false);
-    if (slot.connection) return Promise.resolve(true);
     return new Promise((resolve) => slot.waiters.push(resolve));
   }
 
@@ -155,12 +196,12 @@ export class NetKernel {
     this.stopped = true;
     installRouter(undefined);
     for (const slot of [...this.slots.values()]) {
-      if (slot.connection) slot.connection.close('node stopping');
-      else this.fail(slot, 'node stopping');
+      if (slot.connection) slot.connection.close(STOPPING);
+      else this.fail(slot, STOPPING);
+      slot.accepting?.terminate();
     }
-    for (const client of this.server.clients) client.terminate();
-    await new Promise((r) => this.server.close(r));
-    this.epmd.close();
+    await this.listener.close();
+    this.registration.stop();
   }
 
   // ---- sending
@@ -178,7 +219,7 @@ export class NetKernel {
       existing.connection.enqueue(entry);
       return;
     }
-    const slot = existing ?? this.slotFor(node);
+    const slot = this.want(node);
     if (slot) slot.queue.push(entry);
     else queueMicrotask(() => incoming.nodeDown(node)); // unreachable: links and monitors see noconnection
   }
@@ -189,20 +230,31 @@ export class NetKernel {
     return this.hooks.allowConnection ? this.hooks.allowConnection(peer) : true;
   }
 
-  /** The slot for `node`, dialling it if there is none; undefined if it may not be dialled. */
-  private slotFor(node: NodeName): Slot | undefined {
-    const existing = this.slots.get(node);
-    if (existing) return existing;
-    try {
-      parseNodeName(node);
-    } catch {
-      return undefined;
+  /**
+   * The slot of a node somebody here wants to reach: with a deadline, and a dial under way
+   * unless a connection is already being set up. Undefined if it may not be dialled.
+   */
+  private want(node: NodeName): Slot | undefined {
+    let slot = this.slots.get(node);
+    if (!slot) {
+      try {
+        parseNodeName(node);
+      } catch {
+        return undefined;
+      }
+      if (this.stopped || !this.allowed(node)) return undefined;
+      slot = this.newSlot(node);
     }
-    if (this.stopped || !this.allowed(node)) return undefined;
-    const slot: Slot = { node, connection: undefined, attempt: undefined, queue: [], waiters: [], deadline: undefined };
+    if (slot.connection) return slot;
+    const s = slot;
+    s.deadline ??= setTimeout(() => this.fail(s, `no connection within the setup time (${this.options.setupTimeMs} ms)`), this.options.setupTimeMs);
+    if (!s.dial && !s.accepting) void this.dial(s);
+    return s;
+  }
+
+  private newSlot(node: NodeName): Slot {
+    const slot: Slot = { node, connection: undefined, dial: undefined, accepting: undefined, queue: [], waiters: [], deadline: undefined };
     this.slots.set(node, slot);
-    slot.deadline = setTimeout(() => this.fail(slot, `no connection within ${this.options.setupTimeMs} ms`), this.options.setupTimeMs);
-    void this.dial(slot);
     return slot;
   }
 
@@ -211,28 +263,30 @@ export class NetKernel {
   }
 
   private async dial(slot: Slot): Promise<void> {
+    const attempt: Dial = { socket: undefined };
+    slot.dial = attempt;
     const { alive, host } = parseNodeName(slot.node);
     let port: number | undefined;
     try {
       port = isThisHost(host)
-        ? await this.epmd.lookup(alive)
+        ? await this.registration.lookup(alive)
         : await EpmdClient.ask(this.options.epmdPort, addressOf(host), (c) => c.lookup(alive));
     } catch (err) {
-      this.fail(slot, (err as Error).message);
+      if (slot.dial === attempt) this.dialFailed(slot, (err as Error).message);
       return;
     }
-    if (this.slots.get(slot.node) !== slot || slot.connection || slot.attempt) return; // settled meanwhile
+    if (slot.dial !== attempt) return; // abandoned meanwhile
     if (port === undefined) {
-      this.fail(slot, `no node named ${alive} is registered on ${host}`);
+      this.dialFailed(slot, `no node named ${alive} is registered with the port mapper on ${host}`);
       return;
     }
     const socket = new WebSocket(`ws://${addressOf(host)}:${port}/`, {
-      maxPayload: this.options.maxFrameBytes,
+      maxPayload: MAX_WIRE_FRAME_BYTES,
       perMessageDeflate: false,
       skipUTF8Validation: true,
       handshakeTimeout: this.options.setupTimeMs,
     });
-    slot.attempt = { socket, dialled: true };
+    attempt.socket = socket;
     socket.on('error', () => {}); // reported through the handshake or the connection
     try {
       await new Promise<void>((resolve, reject) => {
@@ -240,101 +294,122 @@ export class NetKernel {
         socket.once('error', reject);
         socket.once('close', () => reject(new Error('closed before opening')));
       });
-      const result = await initiate(socket, slot.node, this.handshakeOptions());
-      if (slot.attempt?.socket !== socket) {
-        socket.terminate(); // superseded by the peer's own dial
-        return;
-      }
-      this.up(slot, socket, result.creation, result.leftovers);
+      if (slot.dial !== attempt) throw new HandshakeError('abandoned');
+      const result = await initiate(socket, slot.node, this.handshakeOptions(), { connected: (peer) => this.isConnected(peer) });
+      if (slot.dial !== attempt || slot.connection) throw new HandshakeError('abandoned');
+      slot.dial = undefined;
+      this.up(slot, socket, result);
     } catch (err) {
       socket.terminate();
-      if (slot.attempt?.socket !== socket) return;
-      slot.attempt = undefined;
-      if (err instanceof HandshakeRefused && err.reason === 'simultaneous connect') {
-        return; // the peer dials us too and its connection wins: wait for it
-      }
-      if (err instanceof HandshakeRefused && err.reason !== PARTITIONED) log.warning(`connection to ${slot.node} failed: ${err.message}`);
-      this.fail(slot, (err as Error).message);
+      if (slot.dial !== attempt) return;
+      slot.dial = undefined;
+      // The peer dials us too and its connection wins: wait for it (the deadline bounds the wait).
+      if (err instanceof HandshakeRefused && err.reason === SIMULTANEOUS) return;
+      if (slot.connection) return;
+      this.dialFailed(slot, describeDialError(err as Error, slot.node, `${addressOf(host)}:${port}`));
     }
   }
 
-  private accepted(socket: WebSocket, remoteAddress: string): void {
+  /** Our dial failed: the slot fails, unless a connection the peer dialled may still bring it up. */
+  private dialFailed(slot: Slot, reason: string): void {
+    slot.dial = undefined;
+    if (!slot.accepting) this.fail(slot, reason);
+  }
+
+  private accepted(socket: WebSocket, remoteAddress: string, settle: () => void): void {
     socket.on('error', () => {});
-    let claimed: Slot | undefined;
-    const decide = (peer: NodeName, _creation: number): string | undefined => {
-      if (this.stopped) return 'node stopping';
-      if (peer === this.options.name) return 'that is my own name';
-      if (!this.allowed(peer)) return PARTITIONED;
-      const slot = this.slots.get(peer);
-      if (slot?.attempt && !slot.connection) {
-        // Both nodes are dialling each other: the dial of the node with the smaller name wins.
-        if (slot.attempt.dialled && peer > this.options.name) return 'simultaneous connect';
-        if (!slot.attempt.dialled) slot.attempt.socket.terminate();
-      }
-      claimed = slot ?? this.newAcceptSlot(peer);
-      claimed.attempt = { socket, dialled: false };
-      return undefined;
-    };
-    accept(socket, remoteAddress, this.handshakeOptions(), decide).then(
+    accept(socket, remoteAddress, this.handshakeOptions(), {
+      admit: (peer) => (this.stopped ? STOPPING : this.allowed(peer) ? undefined : PARTITIONED),
+      decide: (peer, creation) => this.decide(peer, creation, socket),
+    }).then(
       (result) => {
-        const slot = claimed as Slot;
-        if (slot.attempt?.socket !== socket || this.slots.get(slot.node) !== slot) {
+        const slot = this.slots.get(result.peer);
+        if (!slot || slot.accepting !== socket || this.stopped) {
           socket.terminate();
           return;
         }
-        if (slot.connection) {
-          // The peer dialled although we thought we were connected: our connection is stale.
-          slot.connection.close(`${slot.node} reconnected`);
-          const fresh = this.newAcceptSlot(slot.node);
-          fresh.attempt = { socket, dialled: false };
-          this.up(fresh, socket, result.creation, result.leftovers);
-          return;
-        }
-        this.up(slot, socket, result.creation, result.leftovers);
+        settle();
+        // A connection we still hold is stale: the peer restarted, or confirmed it has none.
+        if (slot.connection) slot.connection.close(`${slot.node} reconnected`);
+        slot.accepting = undefined;
+        if (slot.dial) this.abandonDial(slot);
+        this.up(slot, socket, result);
       },
       (err: Error) => {
         socket.terminate();
-        const quiet = err instanceof HandshakeRefused && (err.reason === 'simultaneous connect' || err.reason === 'node stopping' || err.reason === PARTITIONED);
-        if (!quiet) log.warning(err instanceof HandshakeError ? err.message : `handshake with ${remoteAddress} failed: ${err.message}`);
-        if (claimed && claimed.attempt?.socket === socket) {
-          claimed.attempt = undefined;
-          if (!claimed.connection && claimed.queue.length === 0 && claimed.waiters.length === 0) this.forget(claimed);
+        const quiet = err instanceof HandshakeRefused && QUIET.has(err.reason);
+        if (quiet) log.info(err.message);
+        else {
+          const message = err.message.includes(remoteAddress) ? err.message : `handshake with ${remoteAddress} failed: ${err.message}`;
+          this.warn(`${remoteAddress} ${err.message.slice(0, 60)}`, message);
+        }
+        for (const slot of this.slots.values()) {
+          if (slot.accepting !== socket) continue;
+          slot.accepting = undefined;
+          if (slot.connection) continue;
+          if (slot.waiters.length > 0 || slot.queue.length > 0) {
+            if (!slot.dial) void this.dial(slot);
+          } else if (!slot.dial) this.forget(slot);
         }
       },
     );
   }
 
-  private newAcceptSlot(peer: NodeName): Slot {
-    const slot: Slot = { node: peer, connection: undefined, attempt: undefined, queue: [], waiters: [], deadline: undefined };
-    this.slots.set(peer, slot);
-    return slot;
+  /** A peer proved it has the cookie: take its connection, or say why not. */
+  private decide(peer: NodeName, creation: number, socket: WebSocket): Decision {
+    if (this.stopped) return { refuse: STOPPING };
+    if (!this.allowed(peer)) return { refuse: PARTITIONED };
+    const slot = this.slots.get(peer) ?? this.newSlot(peer);
+    if (slot.accepting) return { refuse: 'a connection from you is being set up already' };
+    if (slot.connection) {
+      slot.accepting = socket;
+      // Another incarnation: the old connection is surely stale. The same one: let the peer confirm.
+      return slot.connection.peerCreation === creation ? { accept: true, replace: true } : { accept: true };
+    }
+    if (slot.dial) {
+      // Both nodes are dialling each other: the connection dialled by the node with the smaller name wins.
+      if (peer > this.options.name) return { refuse: SIMULTANEOUS };
+      this.abandonDial(slot);
+    }
+    slot.accepting = socket;
+    return { accept: true };
+  }
+
+  private abandonDial(slot: Slot): void {
+    slot.dial?.socket?.terminate();
+    slot.dial = undefined;
   }
 
   private forget(slot: Slot): void {
     if (slot.deadline) clearTimeout(slot.deadline);
+    slot.deadline = undefined;
     if (this.slots.get(slot.node) === slot) this.slots.delete(slot.node);
   }
 
+  /** Nobody will connect to the slot's node now: waiters hear false, queued signals turn into noconnection. */
   private fail(slot: Slot, reason: string): void {
     if (slot.connection) return;
-    slot.attempt?.socket.terminate();
-    slot.attempt = undefined;
-    this.forget(slot);
+    if (slot.deadline) clearTimeout(slot.deadline);
+    slot.deadline = undefined;
+    this.abandonDial(slot);
+    if (!slot.accepting) this.forget(slot);
     const hadSignals = slot.queue.length > 0;
+    const waited = slot.waiters.length > 0;
     slot.queue = [];
     for (const waiter of slot.waiters.splice(0)) waiter(false);
-    log.debug(`could not connect to ${slot.node}: ${reason}`);
+    if (reason === STOPPING) return;
+    if (reason.includes('partitioned')) log.info(`could not connect to ${slot.node}: ${reason}`);
+    else if (waited || hadSignals) this.warn(`${slot.node} ${reason}`, `could not connect to ${slot.node}: ${reason}`);
     if (hadSignals) incoming.nodeDown(slot.node);
   }
 
-  private up(slot: Slot, socket: WebSocket, creation: number, leftovers: string[]): void {
+  private up(slot: Slot, socket: WebSocket, result: HandshakeResult): void {
     if (slot.deadline) clearTimeout(slot.deadline);
     slot.deadline = undefined;
-    slot.attempt = undefined;
     const connection = new Connection(
       socket,
       slot.node,
-      creation,
+      result.creation,
       {
         entry: (entry) => this.deliver(slot.node, entry),
         peers: (nodes) => {
@@ -342,8 +417,8 @@ export class NetKernel {
         },
         closed: (conn, reason) => this.down(slot, conn, reason),
       },
-      { tickTimeMs: this.options.tickTimeMs },
-      leftovers,
+      { tickTimeMs: this.options.tickTimeMs, maxFrameBytes: this.options.maxFrameBytes },
+      result.leftovers,
     );
     slot.connection = connection;
     for (const entry of slot.queue) connection.enqueue(entry);
@@ -360,7 +435,7 @@ export class NetKernel {
   private down(slot: Slot, conn: Connection, reason: string): void {
     if (slot.connection !== conn) return;
     slot.connection = undefined;
-    this.forget(slot);
+    if (!slot.dial && !slot.accepting && slot.waiters.length === 0 && slot.queue.length === 0) this.forget(slot);
     if (!this.stopped) log.info(`lost ${slot.node}: ${reason}`);
     if (reason.startsWith('malformed') || reason.includes('oversized') || reason.startsWith('no answer')) {
       log.warning(`closed the connection to ${slot.node}: ${reason}`);
@@ -431,4 +506,14 @@ function toEntry(signal: RemoteSignal): unknown[] {
 
 export function forgetSubscribers(): void {
   subscribers.clear();
+}
+
+/** Why a dial failed, in words a person can act on. */
+function describeDialError(err: Error, node: NodeName, address: string): string {
+  if (err instanceof HandshakeError) return err.message;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED') return `nothing listens at ${address} (the node may have just stopped)`;
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `${address} cannot be reached from here (${code}: a firewall, a VPN or Wi-Fi isolation?)`;
+  if (code === 'ETIMEDOUT') return `${address} did not answer (${code}: a firewall dropping packets?)`;
+  return `${node} at ${address}: ${err.message}`;
 }

@@ -4,11 +4,13 @@
 import { spawn } from 'node:child_process';
 import { WebSocket } from 'ws';
 import { tsEntryArgs } from '../childProcess.ts';
-import { epmdReply, type EpmdReply, type EpmdRequest } from './protocol.ts';
+import { MAX_EPMD_FRAME_BYTES, epmdReply, type EpmdReply, type EpmdRequest } from './protocol.ts';
 
 type Request = EpmdRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 const CONNECT_DEADLINE_MS = 10_000;
+/** A port mapper answers at once; one that does not (or a program posing as one) is given up on. */
+const REQUEST_TIMEOUT_MS = 5_000;
 
 export class EpmdClient {
   private socket: WebSocket;
@@ -77,14 +79,31 @@ export class EpmdClient {
         reject(new Error('the port mapper connection is closed'));
         return;
       }
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`the port mapper did not answer ${req.op} within ${REQUEST_TIMEOUT_MS} ms`));
+      }, REQUEST_TIMEOUT_MS);
+      timer.unref();
+      this.pending.set(id, {
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
       this.socket.send(JSON.stringify({ ...req, id }));
     });
   }
 
-  /** Registers `name` at `port` for as long as this client stays connected; throws if the name is taken. */
-  async register(name: string, port: number): Promise<void> {
-    const reply = await this.request({ op: 'register', name, port });
+  /**
+   * Registers `name` at `port` for as long as this client stays connected; throws if the name is taken.
+   * `expose`: addresses of this host the port mapper should listen on too, so other hosts find the node.
+   */
+  async register(name: string, port: number, expose: string[] = []): Promise<void> {
+    const reply = await this.request({ op: 'register', name, port, ...(expose.length ? { expose } : {}) });
     if (!reply.ok) throw new Error(reply.error ?? `the port mapper refused ${name}`);
   }
 
@@ -124,7 +143,7 @@ function safeJson(text: string): unknown {
 
 function open(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { handshakeTimeout: 5_000 });
+    const socket = new WebSocket(url, { handshakeTimeout: 5_000, maxPayload: MAX_EPMD_FRAME_BYTES, perMessageDeflate: false });
     socket.once('open', () => {
       socket.off('error', reject);
       resolve(socket);

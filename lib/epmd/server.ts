@@ -1,13 +1,23 @@
 // The port mapper (the kit's epmd): which node name listens on which port on
 // this host. The first node on a host starts it; it exits on its own once no
 // node has been registered for `idleMs`, so it never outlives a workshop.
-import { WebSocketServer, type WebSocket } from 'ws';
-import { epmdRequest, type EpmdReply } from './protocol.ts';
+//
+// It listens on loopback, and also on each address a registering node asks it
+// to expose (a node named `chris@10.0.0.5` exposes 10.0.0.5), so other hosts
+// can look that node up. Anyone who reaches it may look up names; only a
+// program on this host may register one, ask for its pid or stop it, and no web
+// page may do anything (see edge/). A connection that has not registered a
+// name within `proveMs` is closed: lookups are one quick question each.
+import { WebSocket } from 'ws';
+import { listenWs, type WsListener } from '../edge/wsListener.ts';
+import { MAX_EPMD_FRAME_BYTES, epmdRequest, type EpmdReply } from './protocol.ts';
 
 export interface EpmdServerOptions {
   port: number;
   host?: string;
   idleMs: number;
+  /** How long a connection that registers no name may stay open. Default 5 s. */
+  proveMs?: number;
   /** Called when the idle time is up or a `kill` request came; the daemon exits there. */
   onIdle?: () => void;
   log?: (line: string) => void;
@@ -16,14 +26,24 @@ export interface EpmdServerOptions {
 export interface EpmdServer {
   readonly port: number;
   names(): Array<{ name: string; port: number }>;
+  /** The addresses it listens on. */
+  addresses(): string[];
   close(): Promise<void>;
 }
 
-export function startEpmdServer(options: EpmdServerOptions): Promise<EpmdServer> {
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+/** Whether a connection comes from this host. */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+export async function startEpmdServer(options: EpmdServerOptions): Promise<EpmdServer> {
   const log = options.log ?? (() => {});
+  const host = options.host ?? '127.0.0.1';
   const names = new Map<string, { port: number; socket: WebSocket }>();
+  const listeners = new Map<string, WsListener>();
   let idleTimer: NodeJS.Timeout | undefined;
-  const wss = new WebSocketServer({ port: options.port, host: options.host ?? '127.0.0.1', maxPayload: 64 * 1024 });
 
   const armIdle = () => {
     if (idleTimer || names.size > 0) return;
@@ -40,9 +60,12 @@ export function startEpmdServer(options: EpmdServerOptions): Promise<EpmdServer>
     idleTimer = undefined;
   };
 
-  wss.on('connection', (socket) => {
+  const client = (socket: WebSocket, address: string, settle: () => void) => {
     let owned: string | undefined;
-    const reply = (r: EpmdReply) => socket.send(JSON.stringify(r));
+    const local = isLoopback(address);
+    const reply = (r: EpmdReply) => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(r));
+    };
     socket.on('message', (data, isBinary) => {
       let parsed;
       try {
@@ -51,11 +74,16 @@ export function startEpmdServer(options: EpmdServerOptions): Promise<EpmdServer>
         parsed = undefined;
       }
       if (!parsed?.success) {
-        log('closing a connection that sent a malformed request');
+        log(`closing a connection from ${address} that sent a malformed request`);
         socket.close(1008, 'malformed request');
         return;
       }
       const req = parsed.data;
+      if ((req.op === 'register' || req.op === 'kill' || req.op === 'info') && !local) {
+        log(`refused ${req.op} from ${address}: only programs on this host may ${req.op === 'register' ? 'register a name' : req.op === 'kill' ? 'stop the port mapper' : 'ask that'}`);
+        reply({ id: req.id, ok: false, error: `${req.op} is only for programs on the port mapper's own host` });
+        return;
+      }
       switch (req.op) {
         case 'register': {
           const holder = names.get(req.name);
@@ -67,11 +95,21 @@ export function startEpmdServer(options: EpmdServerOptions): Promise<EpmdServer>
             reply({ id: req.id, ok: false, error: `this connection already registered ${owned}` });
             return;
           }
-          owned = req.name;
-          names.set(req.name, { port: req.port, socket });
-          disarmIdle();
-          log(`registered ${req.name} on port ${req.port}`);
-          reply({ id: req.id, ok: true });
+          void expose(req.expose ?? []).then(
+            () => {
+              if (socket.readyState !== WebSocket.OPEN || names.has(req.name)) {
+                reply({ id: req.id, ok: false, error: `the name ${req.name} is already taken on this host` });
+                return;
+              }
+              owned = req.name;
+              names.set(req.name, { port: req.port, socket });
+              settle();
+              disarmIdle();
+              log(`registered ${req.name} on port ${req.port}`);
+              reply({ id: req.id, ok: true });
+            },
+            (err: Error) => reply({ id: req.id, ok: false, error: err.message }),
+          );
           return;
         }
         case 'lookup':
@@ -98,25 +136,45 @@ export function startEpmdServer(options: EpmdServerOptions): Promise<EpmdServer>
       }
     });
     socket.on('error', () => socket.terminate());
-  });
+  };
 
-  return new Promise((resolve, reject) => {
-    wss.once('error', reject);
-    wss.once('listening', () => {
-      wss.off('error', reject);
-      wss.on('error', (err) => log(`server error: ${err.message}`));
-      armIdle();
-      const address = wss.address();
-      resolve({
-        port: typeof address === 'object' && address ? address.port : options.port,
-        names: () => [...names].map(([name, v]) => ({ name, port: v.port })),
-        close: () =>
-          new Promise<void>((done) => {
-            disarmIdle();
-            for (const client of wss.clients) client.terminate();
-            wss.close(() => done());
-          }),
-      });
+  const listen = (address: string, port: number) =>
+    listenWs({
+      host: address,
+      port,
+      maxPayload: MAX_EPMD_FRAME_BYTES,
+      maxWaiting: 128,
+      maxWaitingPerAddress: 32,
+      upgradeMs: 5_000,
+      proveMs: options.proveMs ?? 5_000,
+      onClient: client,
+      onRefused: (from, why) => log(`refused a connection from ${from}: ${why}`),
     });
-  });
+
+  /** Listens on each of `addresses` as well (same port), unless it does already. */
+  const expose = async (addresses: string[]) => {
+    for (const address of addresses) {
+      if (listeners.has(address) || WILDCARDS.has(host) || isLoopback(address)) continue;
+      try {
+        listeners.set(address, await listen(address, port));
+        log(`listening on ${address}:${port} as well, for other hosts`);
+      } catch (err) {
+        throw new Error(`the port mapper cannot listen on ${address}:${port} for other hosts: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  const main = await listen(host, options.port);
+  const port = main.port;
+  listeners.set(host, main);
+  armIdle();
+  return {
+    port,
+    names: () => [...names].map(([name, v]) => ({ name, port: v.port })),
+    addresses: () => [...listeners.keys()],
+    close: async () => {
+      disarmIdle();
+      await Promise.all([...listeners.values()].map((l) => l.close()));
+    },
+  };
 }

@@ -1,0 +1,94 @@
+// The door of every listener the kit opens to the network (a node's
+// distribution port, the port mapper, the storage). Each TCP connection is
+// counted from the moment it arrives until it has proved itself (`settle`),
+// and closed if it has not done so by its deadline. Too many connections
+// waiting at once, in all or from one address, are refused at the door: an
+// unauthenticated client can cost a listener only a bounded number of sockets,
+// bytes and timers, whatever it sends or leaves unsent.
+import type { Server, Socket } from 'node:net';
+
+export interface GuardLimits {
+  /** At most this many connections waiting to prove themselves at once. */
+  readonly maxWaiting: number;
+  /** And at most this many of them from one remote address. */
+  readonly maxWaitingPerAddress: number;
+  /** A connection that has not proved itself (or reached its next stage) within this time is closed. */
+  readonly deadlineMs: number;
+}
+
+/** Why the guard closed a connection: at the door, or at its deadline. */
+export type GuardRefusal = 'too many waiting' | 'too many waiting from that address' | 'deadline';
+
+interface Waiting {
+  readonly address: string;
+  timer: NodeJS.Timeout;
+}
+
+export class ConnectionGuard {
+  private readonly limits: GuardLimits;
+  private readonly waiting = new Map<Socket, Waiting>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly onRefuse: (reason: GuardRefusal, address: string) => void;
+
+  /** Watches every connection `server` accepts; `onRefuse` hears of each one it closes. */
+  constructor(server: Server, limits: GuardLimits, onRefuse: (reason: GuardRefusal, address: string) => void) {
+    this.limits = limits;
+    this.onRefuse = onRefuse;
+    server.on('connection', (socket: Socket) => this.admit(socket));
+  }
+
+  /** How many connections are waiting to prove themselves now. */
+  get waitingCount(): number {
+    return this.waiting.size;
+  }
+
+  private admit(socket: Socket): void {
+    const address = socket.remoteAddress ?? 'unknown';
+    const fromThere = this.perAddress.get(address) ?? 0;
+    const refusal: GuardRefusal | undefined =
+      this.waiting.size >= this.limits.maxWaiting ? 'too many waiting'
+      : fromThere >= this.limits.maxWaitingPerAddress ? 'too many waiting from that address'
+      : undefined;
+    if (refusal) {
+      socket.destroy();
+      this.onRefuse(refusal, address);
+      return;
+    }
+    this.perAddress.set(address, fromThere + 1);
+    this.waiting.set(socket, { address, timer: this.deadline(socket, address, this.limits.deadlineMs) });
+    socket.once('close', () => this.forget(socket));
+  }
+
+  private deadline(socket: Socket, address: string, ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      if (!this.waiting.has(socket)) return;
+      socket.destroy();
+      this.onRefuse('deadline', address);
+    }, ms);
+    timer.unref();
+    return timer;
+  }
+
+  /** The connection reached its next stage (an HTTP upgrade, say): it gets `ms` more to prove itself. */
+  extend(socket: Socket, ms: number): void {
+    const entry = this.waiting.get(socket);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    entry.timer = this.deadline(socket, entry.address, ms);
+  }
+
+  /** The connection proved itself: it no longer counts as waiting and has no deadline. */
+  settle(socket: Socket): void {
+    this.forget(socket);
+  }
+
+  private forget(socket: Socket): void {
+    const entry = this.waiting.get(socket);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.waiting.delete(socket);
+    const left = (this.perAddress.get(entry.address) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(entry.address, left);
+    else this.perAddress.delete(entry.address);
+  }
+}
