@@ -119,12 +119,15 @@ export class EpmdClient {
 
   /** The OS process id of the port mapper (for tests and `distsys epmd`). */
   async pid(): Promise<number | undefined> {
-    return (await this.request({ op: 'info' })).pid;
+    const reply = await this.request({ op: 'info' });
+    if (!reply.ok) throw new Error(reply.error ?? 'the port mapper refused to say');
+    return reply.pid;
   }
 
   /** Asks the port mapper to exit now (like `epmd -kill`). */
   async kill(): Promise<void> {
-    await this.request({ op: 'kill' });
+    const reply = await this.request({ op: 'kill' });
+    if (!reply.ok) throw new Error(reply.error ?? 'the port mapper refused to stop');
   }
 
   close(): void {
