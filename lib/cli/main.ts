@@ -2,7 +2,7 @@
 //   distsys shell --sname NAME [--cookie C]                  an interactive node, like iex --sname
 //   distsys node --sname NAME [--cookie C] [--boot MODULE]   a headless node
 //   distsys epmd [--kill]                                     the names the port mapper holds
-//   distsys storage --dir DIR [--port N] [--host H]           the storage (the workshop's Redis)
+//   distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]   the storage (the workshop's Redis)
 import { EpmdClient } from '../epmd/client.ts';
 import { epmdPortFromEnv } from '../epmd/protocol.ts';
 import { UsageError, parseFlags } from './args.ts';
@@ -14,7 +14,8 @@ const usage = `usage:
   distsys shell --sname NAME | --name NAME@HOST [--cookie COOKIE]   an interactive node, like iex --sname NAME
   distsys node --sname NAME | --name NAME@HOST [--cookie COOKIE] [--boot MODULE] [--tick-ms MS]
   distsys epmd [--kill]     list the names the port mapper on this host holds (like epmd -names)
-  distsys storage --dir DIR [--port N] [--host H]   run the storage, journaled in DIR (prints its URL)`;
+  distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]
+                            run the storage, journaled in DIR (prints its URL, token included)`;
 
 async function epmd(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { kill: { type: 'boolean' } });

@@ -14,6 +14,8 @@ export interface StartStorageOptions {
   /** Default 0: a free port, kept across restarts. */
   port?: number;
   host?: string;
+  /** The most data it may hold, in MiB (`--max-mb`). */
+  maxMb?: number;
   env?: Record<string, string>;
   /** How long to wait for it to be ready. Default 20 s. */
   readyTimeoutMs?: number;
@@ -45,6 +47,7 @@ export async function startStorage(options: StartStorageOptions): Promise<Storag
   const launch = async (port: number): Promise<{ incarnation: Incarnation; url: string }> => {
     const args = ['storage', '--dir', options.dir, '--port', String(port)];
     if (options.host) args.push('--host', options.host);
+    if (options.maxMb !== undefined) args.push('--max-mb', String(options.maxMb));
     const { child, exited, ready } = await startKitProcess({
       args,
       readyLine: READY,

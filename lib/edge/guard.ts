@@ -12,8 +12,11 @@ export interface GuardLimits {
   readonly maxWaiting: number;
   /** And at most this many of them from one remote address. */
   readonly maxWaitingPerAddress: number;
-  /** A connection that has not proved itself (or reached its next stage) within this time is closed. */
-  readonly deadlineMs: number;
+  /**
+   * A connection that has not proved itself (or reached its next stage) within this time is closed.
+   * Without it, connections are only counted while they are open (an HTTP server, where nothing "proves").
+   */
+  readonly deadlineMs?: number;
 }
 
 /** Why the guard closed a connection: at the door, or at its deadline. */
@@ -21,7 +24,7 @@ export type GuardRefusal = 'too many waiting' | 'too many waiting from that addr
 
 interface Waiting {
   readonly address: string;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
 }
 
 export class ConnectionGuard {
@@ -59,7 +62,8 @@ export class ConnectionGuard {
     socket.once('close', () => this.forget(socket));
   }
 
-  private deadline(socket: Socket, address: string, ms: number): NodeJS.Timeout {
+  private deadline(socket: Socket, address: string, ms: number | undefined): NodeJS.Timeout | undefined {
+    if (ms === undefined) return undefined;
     const timer = setTimeout(() => {
       if (!this.waiting.has(socket)) return;
       socket.destroy();

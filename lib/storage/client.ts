@@ -1,11 +1,16 @@
 // A node's (or a script's) side of the storage: one HTTP request per command,
 // so there is no connection to lose. While the storage is down (or restarting)
 // calls fail with a StorageError; once it is back on the same URL they work again.
-import { commands, COMMAND_PATH, parseStorageUrl, STORAGE_URL_ENV, storageReply, storageUrlFromEnv, type CommandName, type CommandResult } from './protocol.ts';
+import {
+  commands, COMMAND_PATH, parseStorageUrl, STORAGE_URL_ENV, storageReply, storageUrlFromEnv,
+  type CommandName, type CommandResult, type StorageAddress,
+} from './protocol.ts';
 
 export type StorageFailure =
-  /** The storage refused the command (unknown, bad argument, WRONGTYPE, not an integer): the message is its own. */
+  /** The storage refused the command (unknown, bad argument, WRONGTYPE, not an integer, full): the message is its own. */
   | 'rejected'
+  /** The storage refused the client: no token or a wrong one in the URL. */
+  | 'denied'
   /** Nothing answers at the URL. */
   | 'unreachable'
   /** No answer in time, or the connection broke mid-command: the command may or may not have run. */
@@ -29,7 +34,7 @@ export class StorageError extends Error {
 }
 
 export interface Storage {
-  /** The storage's URL (its origin), e.g. http://127.0.0.1:40211 */
+  /** The storage's URL as given, token included, e.g. http://distsys:TOKEN@127.0.0.1:40211 */
   readonly url: string;
   ping(): Promise<'pong'>;
   /** The string at `key`, or null if there is none. */
@@ -55,6 +60,31 @@ export interface StorageOptions {
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 
+/**
+ * At most this many commands in flight from this process to one storage; the rest wait their
+ * turn. A burst (Promise.all over a thousand keys) then reuses a few connections instead of
+ * opening one per command, which the storage would turn away as a flood.
+ */
+const MAX_IN_FLIGHT = 32;
+const lanes = new Map<string, { active: number; queue: Array<() => void> }>();
+
+async function inTurn<T>(origin: string, work: () => Promise<T>): Promise<T> {
+  let lane = lanes.get(origin);
+  if (!lane) {
+    lane = { active: 0, queue: [] };
+    lanes.set(origin, lane);
+  }
+  const l = lane;
+  if (l.active >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => l.queue.push(resolve));
+  l.active++;
+  try {
+    return await work();
+  } finally {
+    l.active--;
+    l.queue.shift()?.();
+  }
+}
+
 export const Storage = {
   /**
    * A client for the storage at `url`, or at DISTSYS_STORAGE_URL when no URL is
@@ -62,36 +92,39 @@ export const Storage = {
    * storage one at the first command (try `await storage.ping()`).
    */
   connect(url?: string, options: StorageOptions = {}): Storage {
-    let origin: string | undefined;
+    let address: StorageAddress | undefined;
     try {
-      origin = url !== undefined ? parseStorageUrl(url, `the storage URL ${JSON.stringify(url)}`) : storageUrlFromEnv();
+      address = url !== undefined ? parseStorageUrl(url, `the storage URL ${JSON.stringify(url)}`) : storageUrlFromEnv();
     } catch (err) {
       throw new StorageError((err as Error).message, 'config');
     }
-    if (origin === undefined) {
+    if (address === undefined) {
       throw new StorageError(`no storage URL: pass one to Storage.connect(url) or set ${STORAGE_URL_ENV} (\`distsys storage --dir DIR\` prints its URL)`, 'config');
     }
-    return client(origin, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    return client(address, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   },
 };
 
-function client(url: string, timeoutMs: number): Storage {
+function client(address: StorageAddress, timeoutMs: number): Storage {
+  // Messages name the origin, never the token.
+  const url = address.origin;
   const endpoint = `${url}${COMMAND_PATH}`;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (address.token) headers.authorization = `Bearer ${address.token}`;
 
   async function call<C extends CommandName>(command: C, args: unknown[]): Promise<CommandResult<C>> {
-    let status: number;
-    let text: string;
-    try {
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ command, args }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      status = response.status;
-      text = await response.text();
-    } catch (err) {
-      throw networkError(url, command, timeoutMs, err);
+    const body = JSON.stringify({ command, args });
+    const { status, text } = await inTurn(url, async () => {
+      try {
+        const response = await fetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+        return { status: response.status, text: await response.text() };
+      } catch (err) {
+        throw networkError(url, command, timeoutMs, err);
+      }
+    });
+    if (status === 401 || status === 403) {
+      const why = address.token ? 'the token in its URL is not the one the storage expects' : 'its URL carries no token';
+      throw new StorageError(`${command}: the storage at ${url} refused this client: ${why} (use the whole URL \`distsys storage\` printed)`, 'denied', command);
     }
     const reply = storageReply.safeParse(safeJson(text));
     if (!reply.success) throw new StorageError(`${command}: the server at ${url} did not answer like a storage (HTTP ${status})`, 'failed', command);
@@ -102,7 +135,7 @@ function client(url: string, timeoutMs: number): Storage {
   }
 
   return {
-    url,
+    url: address.url,
     ping: () => call('ping', []),
     get: (key) => call('get', [key]),
     // Trailing optional arguments are left out, not sent as null.

@@ -1,13 +1,17 @@
-// The storage's protocol: one JSON command per HTTP request, POST /command,
-// `{ "command": "set", "args": ["k", "v"] }`, answered 200 `{ ok: true, result }`
-// or 400 `{ ok: false, error }`. The commands are a small Redis: string values,
-// lists of strings, and WRONGTYPE when a command meets the other kind.
+// The storage's protocol: one JSON command per HTTP request, POST /command with
+// `Authorization: Bearer TOKEN`, `{ "command": "set", "args": ["k", "v"] }`,
+// answered 200 `{ ok: true, result }` or 400 `{ ok: false, error }` (401 without
+// the token, 403 for a web page, 413 for a body over the limit). The commands
+// are a small Redis: string values, lists of strings, and WRONGTYPE when a
+// command meets the other kind.
 import { z } from 'zod';
 
 export const STORAGE_URL_ENV = 'DISTSYS_STORAGE_URL';
 export const COMMAND_PATH = '/command';
-/** The largest request body the storage reads; a bigger one is refused, not buffered. */
+/** The largest request body the storage reads; a bigger one is refused (413), not buffered. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** How much data (keys and values) a storage holds at most, unless told otherwise. */
+export const DEFAULT_MAX_DATA_BYTES = 256 * 1024 * 1024;
 
 const key = z.string('must be a string').min(1, 'must not be empty');
 const value = z.string('must be a string');
@@ -97,27 +101,50 @@ function describeValue(arg: unknown, inner: PropertyKey[]): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** Where a client finds the storage: its URL as given (with the token), its origin, and the token. */
+export interface StorageAddress {
+  /** `http://distsys:TOKEN@host:port`, or the origin alone if no token was given. */
+  readonly url: string;
+  /** `http://host:port`: what messages show (never the token). */
+  readonly origin: string;
+  readonly token: string | undefined;
+}
+
 /**
- * The storage URL from `raw` (an argument or the environment variable), reduced
- * to its origin. `source` says where it came from, for the error message.
+ * The storage address in `raw` (an argument or the environment variable): an http URL
+ * with no path, the token as its password. `source` says where it came from, for errors.
  */
-export function parseStorageUrl(raw: string, source: string): string {
-  const hint = 'expected something like http://127.0.0.1:4380 (`distsys storage` prints its URL)';
+export function parseStorageUrl(raw: string, source: string): StorageAddress {
+  const hint = 'expected something like http://distsys:TOKEN@127.0.0.1:4380 (`distsys storage` prints its URL)';
   // "localhost:4380" parses as a URL of scheme "localhost:", so say what is missing first.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw.trim())) throw new Error(`${source} is not a URL (it lacks http://): ${hint}`);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw.trim())) throw new Error(`${shown(source)} is not a URL (it lacks http://): ${hint}`);
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new Error(`${source} is not a URL: ${hint}`);
+    throw new Error(`${shown(source)} is not a URL: ${hint}`);
   }
-  if (url.protocol !== 'http:') throw new Error(`${source} must be an http:// URL, not ${url.protocol}//: ${hint}`);
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') throw new Error(`${source} must be the storage's address alone, with no path: ${hint}`);
-  return url.origin;
+  if (url.protocol !== 'http:') throw new Error(`${shown(source)} must be an http:// URL, not ${url.protocol}//: ${hint}`);
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') throw new Error(`${shown(source)} must be the storage's address alone, with no path: ${hint}`);
+  const token = url.password !== '' ? decodeURIComponent(url.password) : undefined;
+  return { url: token ? storageUrl(url.origin, token) : url.origin, origin: url.origin, token };
 }
 
-/** The storage URL from DISTSYS_STORAGE_URL, or undefined if it is not set. */
-export function storageUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** The URL a client uses for the storage at `origin` with `token`. */
+export function storageUrl(origin: string, token: string): string {
+  const url = new URL(origin);
+  url.username = 'distsys';
+  url.password = token;
+  return url.href.replace(/\/$/, '');
+}
+
+/** `source` for messages, with any token in it hidden. */
+function shown(source: string): string {
+  return source.replace(/(\/\/[^:/@\s]*:)[^@/\s]+@/, '$1***@');
+}
+
+/** The storage address from DISTSYS_STORAGE_URL, or undefined if it is not set. */
+export function storageUrlFromEnv(env: NodeJS.ProcessEnv = process.env): StorageAddress | undefined {
   const raw = env[STORAGE_URL_ENV];
   if (raw === undefined || raw === '') return undefined;
   return parseStorageUrl(raw, `${STORAGE_URL_ENV}=${raw}`);

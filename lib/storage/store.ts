@@ -1,9 +1,10 @@
 // The storage's data: a map from keys to strings or lists of strings, and the
 // commands on it. Every change goes to the journal first and to memory second,
 // so what an answer acknowledges is on disk, and a failed journal write leaves
-// memory as it was.
+// memory as it was. The data has a quota: a write that would take it over is
+// refused with a clear error, and nothing already stored is lost.
 import { openJournal, type Journal, type JournalEntry } from './journal.ts';
-import type { StorageReply, StorageRequest } from './protocol.ts';
+import { DEFAULT_MAX_DATA_BYTES, type StorageReply, type StorageRequest } from './protocol.ts';
 
 type Value = string | string[];
 
@@ -17,12 +18,21 @@ export interface Store {
 export interface OpenStoreOptions {
   /** Where warnings go (a torn journal line at start). */
   warn?: (line: string) => void;
+  /** The most data (characters of keys and values) it holds; writes beyond are refused. */
+  maxDataBytes?: number;
+}
+
+/** The data and its size (characters of keys and values), kept up to date by `apply`. */
+interface Data {
+  readonly map: Map<string, Value>;
+  size: number;
+  readonly max: number;
 }
 
 /** Opens the store whose journal lives in `dir`, replaying it. */
 export function openStore(dir: string, options: OpenStoreOptions = {}): Store {
   const { journal, entries } = openJournal(dir, options.warn);
-  const data = new Map<string, Value>();
+  const data: Data = { map: new Map(), size: 0, max: options.maxDataBytes ?? DEFAULT_MAX_DATA_BYTES };
   for (const entry of entries) apply(data, entry);
   return {
     execute: (request) => execute(data, journal, request),
@@ -30,18 +40,35 @@ export function openStore(dir: string, options: OpenStoreOptions = {}): Store {
   };
 }
 
-function apply(data: Map<string, Value>, entry: JournalEntry): void {
+const sizeOf = (v: Value | undefined): number => (v === undefined ? 0 : typeof v === 'string' ? v.length : v.reduce((n, s) => n + s.length, 0));
+
+/** How much the data would grow by `entry` (negative: shrink). */
+function growth(data: Data, entry: JournalEntry): number {
+  const old = data.map.get(entry.key);
+  const keyCost = old === undefined ? entry.key.length : 0;
   switch (entry.op) {
     case 'set':
-      data.set(entry.key, entry.value);
+      return keyCost + entry.value.length - sizeOf(old);
+    case 'del':
+      return old === undefined ? 0 : -(entry.key.length + sizeOf(old));
+    case 'rpush':
+      return keyCost + sizeOf(entry.values);
+  }
+}
+
+function apply(data: Data, entry: JournalEntry): void {
+  data.size += growth(data, entry);
+  switch (entry.op) {
+    case 'set':
+      data.map.set(entry.key, entry.value);
       return;
     case 'del':
-      data.delete(entry.key);
+      data.map.delete(entry.key);
       return;
     case 'rpush': {
-      const list = data.get(entry.key);
+      const list = data.map.get(entry.key);
       if (Array.isArray(list)) list.push(...entry.values);
-      else data.set(entry.key, [...entry.values]);
+      else data.map.set(entry.key, [...entry.values]);
       return;
     }
   }
@@ -50,13 +77,20 @@ function apply(data: Map<string, Value>, entry: JournalEntry): void {
 // A decimal integer as Redis accepts one: no sign but "-", no leading zeros, no spaces.
 const INTEGER = /^(0|-?[1-9][0-9]*)$/;
 
-function execute(data: Map<string, Value>, journal: Journal, request: StorageRequest): StorageReply {
-  const commit = (entry: JournalEntry) => {
-    journal.append(entry);
-    apply(data, entry);
-  };
+function execute(store: Data, journal: Journal, request: StorageRequest): StorageReply {
+  const data = store.map;
   const ok = (result: unknown): StorageReply => ({ ok: true, result });
   const fail = (error: string): StorageReply => ({ ok: false, error });
+  /** Journals and applies `entry`, or says why not: the quota. */
+  const commit = (entry: JournalEntry): StorageReply | undefined => {
+    const more = growth(store, entry);
+    if (more > 0 && store.size + more > store.max) {
+      return fail(`${request.command}: the storage is full: it holds ${mib(store.size)} of data, its limit is ${mib(store.max)} (\`distsys storage --max-mb\`); delete keys or flush`);
+    }
+    journal.append(entry);
+    apply(store, entry);
+    return undefined;
+  };
 
   switch (request.command) {
     case 'ping':
@@ -70,14 +104,12 @@ function execute(data: Map<string, Value>, journal: Journal, request: StorageReq
     case 'set': {
       const [key, value, options] = request.args;
       if (options?.nx && data.has(key)) return ok(false);
-      commit({ op: 'set', key, value });
-      return ok(true);
+      return commit({ op: 'set', key, value }) ?? ok(true);
     }
     case 'del': {
       const [key] = request.args;
       if (!data.has(key)) return ok(0);
-      commit({ op: 'del', key });
-      return ok(1);
+      return commit({ op: 'del', key }) ?? ok(1);
     }
     case 'incr': {
       const [key, by = 1] = request.args;
@@ -89,15 +121,13 @@ function execute(data: Map<string, Value>, journal: Journal, request: StorageReq
       }
       const next = current + by;
       if (!Number.isSafeInteger(next)) return fail(`incr: ${current} + ${by} would overflow the safe integer range (±${Number.MAX_SAFE_INTEGER})`);
-      commit({ op: 'set', key, value: String(next) });
-      return ok(next);
+      return commit({ op: 'set', key, value: String(next) }) ?? ok(next);
     }
     case 'rpush': {
       const [key, ...values] = request.args;
       const v = data.get(key);
       if (typeof v === 'string') return fail(wrongType('rpush', key, 'string', 'lists'));
-      commit({ op: 'rpush', key, values });
-      return ok((data.get(key) as string[]).length);
+      return commit({ op: 'rpush', key, values }) ?? ok((data.get(key) as string[]).length);
     }
     case 'lrange': {
       const [key, start, stop] = request.args;
@@ -108,6 +138,7 @@ function execute(data: Map<string, Value>, journal: Journal, request: StorageReq
     case 'flush':
       journal.truncate();
       data.clear();
+      store.size = 0;
       return ok(true);
   }
 }
@@ -126,4 +157,8 @@ function wrongType(command: string, key: string, holds: string, worksOn: string)
 function show(text: string): string {
   const json = JSON.stringify(text);
   return json.length > 60 ? `${json.slice(0, 57)}..."` : json;
+}
+
+function mib(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
 }

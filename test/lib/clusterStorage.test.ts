@@ -12,7 +12,7 @@ describe('storage in a cluster', () => {
   it('every node reaches the storage the harness started, also across a partition', async () => {
     const [a, b] = (await LocalCluster.startNodes('stored', 2, { storage: true })) as [string, string];
     const url = await LocalCluster.storage();
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url).toMatch(/^http:\/\/distsys:[A-Za-z0-9_-]{16,}@127\.0\.0\.1:\d+$/);
     expect(process.env.DISTSYS_STORAGE_URL).toBe(url);
     expect(await rpc.call(a, store, 'setKey', ['from-a', 'hello'])).toBe(true);
     expect(await rpc.call(b, store, 'getKey', ['from-a'])).toBe('hello');

@@ -4,9 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { startStorage, type StorageProcess } from '../../lib/cluster/storageProcess.ts';
 import { Storage, StorageError } from '../../lib/storage/client.ts';
+import { parseStorageUrl } from '../../lib/storage/protocol.ts';
 import { waitFor } from '../support/wait.ts';
 import { freePort } from '../support/globalSetup.ts';
 
@@ -23,8 +25,8 @@ function newDir(): string {
   return join(root, `store${dirs++}`);
 }
 
-async function start(dir = newDir()): Promise<{ proc: StorageProcess; storage: Storage; dir: string }> {
-  const proc = await startStorage({ dir });
+async function start(dir = newDir(), options: { maxMb?: number } = {}): Promise<{ proc: StorageProcess; storage: Storage; dir: string }> {
+  const proc = await startStorage({ dir, ...options });
   started.push(proc);
   return { proc, storage: Storage.connect(proc.url), dir };
 }
@@ -39,8 +41,15 @@ async function failure(promise: Promise<unknown>): Promise<StorageError> {
   return err as StorageError;
 }
 
+/** The storage's address (the URL without its token) and the header that carries the token. */
+function split(url: string): { origin: string; auth: Record<string, string> } {
+  const { origin, token } = parseStorageUrl(url, 'the URL');
+  return { origin, auth: token ? { authorization: `Bearer ${token}` } : {} };
+}
+
 async function post(url: string, body: string, init: RequestInit = {}): Promise<{ status: number; body: { ok: boolean; error?: string; result?: unknown } }> {
-  const res = await fetch(`${url}/command`, { method: 'POST', body, ...init });
+  const { origin, auth } = split(url);
+  const res = await fetch(`${origin}/command`, { method: 'POST', body, ...init, headers: { ...auth, ...(init.headers as Record<string, string>) } });
   return { status: res.status, body: (await res.json()) as { ok: boolean; error?: string } };
 }
 
@@ -62,7 +71,7 @@ describe('storage commands', () => {
   });
 
   it('answers ping with pong, at the URL it printed', async () => {
-    expect(proc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(proc.url).toMatch(/^http:\/\/distsys:[A-Za-z0-9_-]{16,}@127\.0\.0\.1:\d+$/);
     expect(s.url).toBe(proc.url);
     expect(await s.ping()).toBe('pong');
   });
@@ -212,9 +221,9 @@ describe('storage commands', () => {
     expect(await s.ping()).toBe('pong');
   });
 
-  it('a body over 1 MiB is refused with a 400, and the storage still answers', async () => {
+  it('a body over 1 MiB is refused with a 413, and the storage still answers', async () => {
     const res = await post(proc.url, JSON.stringify({ command: 'set', args: ['huge', 'x'.repeat(2 * 1024 * 1024)] }));
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(413);
     expect(res.body.error).toMatch(/^the request body is \d+ bytes, more than the limit of 1048576 bytes/);
     expect(await s.get('huge')).toBeNull();
     // Just under the limit is fine.
@@ -223,10 +232,11 @@ describe('storage commands', () => {
   });
 
   it('anything but POST /command is refused with a clear answer', async () => {
-    const wrongMethod = await fetch(`${proc.url}/command`);
+    const { origin, auth } = split(proc.url);
+    const wrongMethod = await fetch(`${origin}/command`, { headers: auth });
     expect(wrongMethod.status).toBe(405);
     expect(((await wrongMethod.json()) as { error: string }).error).toMatch(/answers POST \/command only, not GET \/command/);
-    const wrongPath = await fetch(`${proc.url}/set`, { method: 'POST', body: '{}' });
+    const wrongPath = await fetch(`${origin}/set`, { method: 'POST', body: '{}', headers: auth });
     expect(wrongPath.status).toBe(404);
     await wrongPath.body?.cancel();
     expect(await s.ping()).toBe('pong');
@@ -250,7 +260,7 @@ describe('storage URL', () => {
     try {
       const err = await failure(s.get('k'));
       expect(err.reason).toBe('timeout');
-      expect(err.message).toBe(`get: the storage at ${proc.url} did not answer within 300 ms (the command may or may not have run)`);
+      expect(err.message).toBe(`get: the storage at ${split(proc.url).origin} did not answer within 300 ms (the command may or may not have run)`);
     } finally {
       await proc.kill('SIGCONT');
     }
@@ -263,7 +273,7 @@ describe('storage URL', () => {
       delete process.env.DISTSYS_STORAGE_URL;
       expect(() => Storage.connect()).toThrow(/^no storage URL: pass one to Storage.connect\(url\) or set DISTSYS_STORAGE_URL/);
       const bad: Array<[string, RegExp]> = [
-        ['not a url', /^DISTSYS_STORAGE_URL=not a url is not a URL \(it lacks http:\/\/\): expected something like http:\/\/127\.0\.0\.1:4380/],
+        ['not a url', /^DISTSYS_STORAGE_URL=not a url is not a URL \(it lacks http:\/\/\): expected something like http:\/\/distsys:TOKEN@127\.0\.0\.1:4380/],
         ['127.0.0.1:4380', /^DISTSYS_STORAGE_URL=127\.0\.0\.1:4380 is not a URL \(it lacks http:\/\/\)/],
         ['localhost:4380', /^DISTSYS_STORAGE_URL=localhost:4380 is not a URL \(it lacks http:\/\/\)/],
         ['http://', /^DISTSYS_STORAGE_URL=http:\/\/ is not a URL: expected/],
@@ -285,6 +295,11 @@ describe('storage URL', () => {
       expect(() => Storage.connect('localhost')).toThrow(/^the storage URL "localhost" is not a URL/);
       process.env.DISTSYS_STORAGE_URL = 'http://127.0.0.1:4380/';
       expect(Storage.connect().url).toBe('http://127.0.0.1:4380');
+      process.env.DISTSYS_STORAGE_URL = 'http://anyone:s3cret-token-0123456789@127.0.0.1:4380/';
+      expect(Storage.connect().url).toBe('http://distsys:s3cret-token-0123456789@127.0.0.1:4380');
+      // A token never shows in an error message.
+      process.env.DISTSYS_STORAGE_URL = 'http://distsys:s3cret-token-0123456789@127.0.0.1:4380/command';
+      expect(() => Storage.connect()).toThrow(/^DISTSYS_STORAGE_URL=http:\/\/distsys:\*\*\*@127\.0\.0\.1:4380\/command must be/);
     } finally {
       if (saved === undefined) delete process.env.DISTSYS_STORAGE_URL;
       else process.env.DISTSYS_STORAGE_URL = saved;
@@ -442,5 +457,72 @@ describe('storage durability', () => {
     await proc.stop();
     expect(isAlive(pid)).toBe(false);
     expect((await failure(Storage.connect(proc.url).ping())).reason).toBe('unreachable');
+  });
+});
+
+describe('the storage at the network edge', () => {
+  it('refuses a client without the token, or with a wrong one, and changes nothing', async () => {
+    const { proc, storage: s } = await start();
+    await s.set('secret', 'kept');
+    const { origin } = split(proc.url);
+    for (const url of [origin, origin.replace('http://', 'http://distsys:not-the-right-token-at-all@')]) {
+      const err = await failure(Storage.connect(url).set('secret', 'overwritten'));
+      expect(err.reason).toBe('denied');
+      expect(err.message).toMatch(/^set: the storage at http:\/\/127\.0\.0\.1:\d+ refused this client: (its URL carries no token|the token in its URL is not the one)/);
+      expect(err.message).not.toContain(split(proc.url).auth.authorization?.slice(7));
+    }
+    expect((await post(origin, '{"command":"flush"}', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect(await s.get('secret')).toBe('kept');
+  });
+
+  it('refuses web pages (a request with an Origin), even with the token', async () => {
+    const { proc, storage: s } = await start();
+    const res = await post(proc.url, '{"command":"set","args":["k","from a page"]}', { headers: { origin: 'http://evil.example', 'content-type': 'text/plain' } });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatch(/^the storage does not answer web pages/);
+    expect(await s.get('k')).toBeNull();
+  });
+
+  it('answers a body over the limit with 413 without reading the rest of it', async () => {
+    const { proc, storage: s } = await start();
+    const { origin, auth } = split(proc.url);
+    const port = Number(new URL(origin).port);
+    // A chunked upload that would never end: the answer comes after about 1 MiB, and the connection closes.
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(`POST /command HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth.authorization}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    let answer = '';
+    socket.on('data', (d) => (answer += d.toString()));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    let sent = 0;
+    const chunk = `${(64 * 1024).toString(16)}\r\n${'x'.repeat(64 * 1024)}\r\n`;
+    let open = true;
+    void closed.then(() => (open = false));
+    while (open && sent < 64 * 1024 * 1024) {
+      sent += 64 * 1024;
+      if (!socket.write(chunk)) await Promise.race([new Promise((r) => socket.once('drain', r)), closed]);
+    }
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+    expect(await s.ping()).toBe('pong');
+  });
+
+  it('holds at most its quota: a write that would exceed it is refused, and nothing is lost', async () => {
+    const { proc, storage: s } = await start(newDir(), { maxMb: 1 });
+    const big = 'x'.repeat(600 * 1024);
+    expect(await s.set('first', big)).toBe(true);
+    const err = await failure(s.set('second', big));
+    expect(err.reason).toBe('rejected');
+    expect(err.message).toMatch(/^set: the storage is full: it holds 0\.6 MiB of data, its limit is 1\.0 MiB/);
+    expect(await s.get('first')).toBe(big);
+    expect(await s.get('second')).toBeNull();
+    // Smaller writes and replacements fit; deleting makes room; a restart counts the same.
+    expect(await s.set('first', 'small')).toBe(true);
+    expect(await s.set('second', big)).toBe(true);
+    await proc.restart();
+    expect((await failure(s.rpush('list', big))).message).toMatch(/the storage is full/);
+    expect(await s.del('second')).toBe(1);
+    expect(await s.rpush('list', big)).toBe(1);
   });
 });

@@ -1,0 +1,44 @@
+// The storage's token: a secret that every request must carry, so that only
+// the nodes the kit started (and whoever the instructor gives the URL to) can
+// read or write, not any program or web page that can reach the port. It is
+// made once per storage directory and kept there (mode 600), so a restarted
+// storage keeps its URL; clients carry it in the URL, as Redis URLs carry a
+// password: http://distsys:TOKEN@127.0.0.1:4380.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const TOKEN_FILE = 'token';
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** Whether `token` may be a token (URL-safe, 16 to 128 characters). */
+export function isTokenShaped(token: string): boolean {
+  return TOKEN_SHAPE.test(token);
+}
+
+/** The token of the storage in `dir`: `given` if set (and then kept), else the one kept there, else a new one. */
+export function loadOrCreateToken(dir: string, given?: string): string {
+  const path = join(dir, TOKEN_FILE);
+  if (given !== undefined) {
+    if (!isTokenShaped(given)) throw new Error('a storage token is 16 to 128 letters, digits, "-" or "_"');
+    writeFileSync(path, `${given}\n`, { mode: 0o600 });
+    return given;
+  }
+  try {
+    const kept = readFileSync(path, 'utf8').trim();
+    if (isTokenShaped(kept)) return kept;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the storage token ${path}: ${(err as Error).message}`);
+  }
+  const fresh = randomBytes(24).toString('base64url');
+  writeFileSync(path, `${fresh}\n`, { mode: 0o600 });
+  return fresh;
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Whether an `Authorization` header carries `token`, compared in constant time. */
+export function authorized(header: string | undefined, token: string): boolean {
+  const presented = /^Bearer (\S+)$/.exec(header ?? '')?.[1] ?? '';
+  return timingSafeEqual(digest(presented), digest(token));
+}
