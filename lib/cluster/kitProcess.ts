@@ -24,13 +24,16 @@ export interface StartKitProcessOptions {
   /** What the process is, for errors: "node n1", "the storage in /tmp/x". */
   readonly what: string;
   readonly env?: Record<string, string>;
+  /** A command the process runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] for a network namespace. */
+  readonly wrapper?: string[];
   readonly timeoutMs: number;
   /** Receives everything the process writes on stderr (its log). */
   readonly onLog: (chunk: string) => void;
 }
 
 export async function startKitProcess(options: StartKitProcessOptions): Promise<KitProcess> {
-  const child: ResultPromise = execa(process.execPath, [...tsEntryArgs(MAIN), ...options.args], {
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child: ResultPromise = execa(command as string, [...prefix, ...tsEntryArgs(MAIN), ...options.args], {
     env: options.env ?? {},
     extendEnv: true,
     ipc: true,

@@ -15,6 +15,8 @@ export interface SpawnNodeOptions {
   boot?: string;
   tickTimeMs?: number;
   env?: Record<string, string>;
+  /** A command the node runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] to put it on another (virtual) host. */
+  wrapper?: string[];
   /** How long to wait for the node to be ready. Default 20 s. */
   readyTimeoutMs?: number;
 }
@@ -24,6 +26,10 @@ export interface SpawnedNode {
   readonly pid: number;
   /** Everything the node wrote to stderr so far (its log). */
   readonly log: () => string;
+  /** Sends a message over the node's IPC channel (for a booted module that listens with process.on('message')). */
+  send(message: unknown): void;
+  /** Calls `listener` with each message the node sends over its IPC channel; returns its remover. */
+  onMessage(listener: (message: unknown) => void): () => void;
   /** Asks the node to stop (SIGTERM) and waits for its exit. */
   stop(): Promise<void>;
   /** Sends a signal (SIGKILL by default) and, for a fatal one, waits for the exit. */
@@ -44,6 +50,7 @@ export async function spawnNode(options: SpawnNodeOptions): Promise<SpawnedNode>
     readyLine: READY,
     what: `node ${options.sname ?? options.name}`,
     ...(options.env ? { env: options.env } : {}),
+    ...(options.wrapper ? { wrapper: options.wrapper } : {}),
     timeoutMs: options.readyTimeoutMs ?? 20_000,
     onLog: (chunk) => {
       stderr += chunk;
@@ -54,6 +61,11 @@ export async function spawnNode(options: SpawnNodeOptions): Promise<SpawnedNode>
     pid: child.pid as number,
     log: () => stderr,
     exited,
+    send: (message) => void child.send(message as never),
+    onMessage(listener) {
+      child.on('message', listener);
+      return () => child.off('message', listener);
+    },
     async stop() {
       child.kill('SIGTERM');
       await exited;
