@@ -263,6 +263,7 @@ export class NetKernel {
   }
 
   private async dial(slot: Slot): Promise<void> {
+    if (this.stopped) return;
     const attempt: Dial = { socket: undefined };
     slot.dial = attempt;
     const { alive, host } = parseNodeName(slot.node);
@@ -337,6 +338,7 @@ export class NetKernel {
       },
       (err: Error) => {
         socket.terminate();
+        if (this.stopped) return;
         const quiet = err instanceof HandshakeRefused && QUIET.has(err.reason);
         if (quiet) log.info(err.message);
         else {
