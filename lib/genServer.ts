@@ -1,10 +1,11 @@
 // Elixir's GenServer: a process that holds state and answers calls, casts and
 // plain messages through a module of callbacks. Calls fail the way Erlang's do
 // (timeout, noproc, nodedown, or the server's own exit reason), as a CallError.
+import { CodecError } from './codec.ts';
 import { localNode } from './localNode.ts';
-import { Node } from './node.ts';
+import { knownNodes } from './distribution/current.ts';
 import {
-  demonitor, exit, exitSelf, monitor, receive, register, self, send, spawn, whereis, type SpawnOptions,
+  ReceiveTimeout, demonitor, exit, exitSelf, monitor, receive, register, self, send, spawn, whereis, type SpawnOptions,
 } from './process/index.ts';
 import { formatReason, isPid, sameRef, type NodeName, type Pid, type Ref, type RemoteName } from './terms.ts';
 
@@ -213,7 +214,7 @@ export const GenServer = {
       msg = await receive((m) => isReplyTo(ref)(m) || isDownOf(ref)(m), timeout);
     } catch (err) {
       await demonitor(ref, { flush: true });
-      if ((err as Error).name === 'ReceiveTimeout') throw new CallError(server, 'timeout');
+      if (err instanceof ReceiveTimeout) throw new CallError(server, 'timeout');
       throw err;
     }
     if (isReplyTo(ref)(msg)) {
@@ -231,7 +232,7 @@ export const GenServer = {
     try {
       send(typeof server === 'string' ? toTarget(server) : server, { $gen: 'cast', msg } satisfies CastMsg);
     } catch (err) {
-      if ((err as Error).name === 'CodecError') throw err;
+      if (err instanceof CodecError) throw err;
     }
     return 'ok';
   },
@@ -243,7 +244,7 @@ export const GenServer = {
   },
 
   /** Casts `msg` to the server registered as `name` on each node (this one and all connected, by default). */
-  abcast(name: string, msg: unknown, nodes: NodeName[] = [Node.self(), ...Node.list()]): 'abcast' {
+  abcast(name: string, msg: unknown, nodes: NodeName[] = knownNodes()): 'abcast' {
     for (const node of nodes) GenServer.cast({ name, node }, msg);
     return 'abcast';
   },
@@ -255,7 +256,7 @@ export const GenServer = {
   async multiCall<R = unknown>(
     name: string,
     request: unknown,
-    nodes: NodeName[] = [Node.self(), ...Node.list()],
+    nodes: NodeName[] = knownNodes(),
     timeout = Infinity,
   ): Promise<{ replies: Map<NodeName, R>; badNodes: NodeName[] }> {
     const me = self();

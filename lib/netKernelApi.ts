@@ -1,9 +1,9 @@
 // Erlang's `net_kernel` as far as the kit's users touch it: subscribing a process
 // to `nodeup` / `nodedown` messages.
-import { currentKernel } from './node.ts';
+import { currentKernel } from './distribution/current.ts';
 import { self } from './process/index.ts';
 import type { Pid } from './terms.ts';
-import { NetKernel as Kernel } from './dist/netKernel.ts';
+import { NetKernel as Kernel } from './distribution/netKernel.ts';
 
 export const NetKernel = {
   /**

@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { readDefaultCookie } from './cookie.ts';
 import { epmdPortFromEnv } from './epmd/protocol.ts';
-import { NetKernel } from './dist/netKernel.ts';
+import { currentKernel, setCurrentKernel } from './distribution/current.ts';
+import { NetKernel } from './distribution/netKernel.ts';
+import { startRex, stopRex } from './rpc.ts';
 import { localNode } from './localNode.ts';
 import { exposedAddressesFor, fromLongName, fromShortName, listenAddressFor, parseNodeName } from './nodeName.ts';
 import { NO_NODE, type NodeName } from './terms.ts';
@@ -37,22 +39,16 @@ const envMs = (key: string, fallback: number): number => {
   return parsed.data;
 };
 
-let kernel: NetKernel | undefined;
-
 function running(what: string): NetKernel {
+  const kernel = currentKernel();
   if (!kernel) throw new Error(`${what}: this node is not alive; start it with Node.start({ sname: 'name' })`);
-  return kernel;
-}
-
-/** The net kernel of a live node, for the harness and tools; undefined when not alive. */
-export function currentKernel(): NetKernel | undefined {
   return kernel;
 }
 
 export const Node = {
   /** Turns this OS process into a node: `{ sname: 'chris' }` or `{ name: 'chris@127.0.0.1' }`. Returns its full name. */
   async start(id: { sname: string } | { name: string }, options: StartOptions = {}): Promise<NodeName> {
-    if (kernel) throw new Error(`Node.start: this process is already the node ${localNode.name}`);
+    if (currentKernel()) throw new Error(`Node.start: this process is already the node ${localNode.name}`);
     const opts = startOptions.parse(options);
     const parsed = 'sname' in id ? fromShortName(id.sname) : fromLongName(id.name);
     const started = await NetKernel.start({
@@ -65,23 +61,21 @@ export const Node = {
       setupTimeMs: opts.setupTimeMs ?? envMs('DISTSYS_SETUP_MS', 7_000),
       maxFrameBytes: opts.maxFrameBytes ?? 64 * 1024 * 1024,
     });
-    kernel = started;
+    setCurrentKernel(started);
     localNode.setName(parsed.full);
     // Every node answers rpc through its rex server, as every Erlang node does.
-    const { startRex } = await import('./rpc.ts');
     await startRex();
     return parsed.full;
   },
 
   /** Leaves the cluster: peers see `nodedown`; local processes live on, as on a non-distributed node. */
   async stop(): Promise<void> {
-    const k = kernel;
+    const k = currentKernel();
     if (!k) return;
-    const { stopRex } = await import('./rpc.ts');
     stopRex();
-    kernel = undefined;
+    setCurrentKernel(undefined);
     localNode.setName(NO_NODE);
-    await k?.stop();
+    await k.stop();
   },
 
   /** This node's name (`nonode@nohost` before `Node.start`). */
@@ -90,12 +84,12 @@ export const Node = {
   },
 
   alive(): boolean {
-    return kernel !== undefined;
+    return currentKernel() !== undefined;
   },
 
   /** The nodes this one is connected to. */
   list(): NodeName[] {
-    return kernel?.nodes() ?? [];
+    return currentKernel()?.nodes() ?? [];
   },
 
   /** 'pong' if `node` answers (connecting to it), 'pang' if it cannot be reached. */

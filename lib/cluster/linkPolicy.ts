@@ -2,8 +2,9 @@
 // partitioned from, the faults on its outgoing messages, and its trace. It
 // plugs into the net kernel through DistHooks, so the library itself has no
 // notion of tests.
-import { currentKernel } from '../node.ts';
-import { distEvents, type NetKernel } from '../dist/netKernel.ts';
+import { currentKernel } from '../distribution/current.ts';
+import type { NetKernel } from '../distribution/netKernel.ts';
+import { distEvents } from '../distribution/nodeEvents.ts';
 import { encodeToString } from '../codec.ts';
 import { localNode } from '../localNode.ts';
 import type { NodeName } from '../terms.ts';

@@ -127,6 +127,8 @@ export async function demonitor(ref: Ref, options: { flush?: boolean } = {}): Pr
 
 /** Sets a process flag of the caller; only `trapExit` exists. Returns the old value. */
 export function flag(name: 'trapExit', value: boolean): boolean {
+  // The shell and plain JavaScript callers are not held to the type.
+  if (name !== 'trapExit') throw new Error(`Process.flag: unknown flag ${JSON.stringify(name)}; the only one is 'trapExit'`);
   const proc = table.current();
   const old = proc.trapExit;
   proc.trapExit = value;

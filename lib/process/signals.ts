@@ -178,7 +178,7 @@ export function demonitor(proc: Proc, ref: Ref): boolean {
 }
 
 /** Delivers `DOWN` for `ref` to `watcher` (local or remote) and forgets the monitor. */
-export function deliverDown(watcher: Pid, ref: Ref, object: Pid | RemoteName, reason: unknown): void {
+function deliverDown(watcher: Pid, ref: Ref, object: Pid | RemoteName, reason: unknown): void {
   if (!localNode.owns(watcher)) {
     routeRemote(watcher.node, { kind: 'down', to: watcher, ref, object, reason });
     return;

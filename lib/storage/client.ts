@@ -149,7 +149,8 @@ function client(address: StorageAddress, timeoutMs: number): Storage {
 }
 
 function networkError(url: string, command: CommandName, timeoutMs: number, err: unknown): StorageError {
-  if ((err as Error).name === 'TimeoutError') {
+  // AbortSignal.timeout aborts with a DOMException named TimeoutError: its name is all that tells it from other aborts.
+  if (err instanceof DOMException && err.name === 'TimeoutError') {
     return new StorageError(`${command}: the storage at ${url} did not answer within ${timeoutMs} ms (the command may or may not have run)`, 'timeout', command, err);
   }
   const code = errorCode(err);

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Node, addLogHandler, rpc, type LogEvent } from '../../lib/index.ts';
-import { MAX_WIRE_FRAME_BYTES } from '../../lib/dist/frames.ts';
+import { MAX_WIRE_FRAME_BYTES } from '../../lib/distribution/frames.ts';
 import { spawnNode } from '../../lib/cluster/spawnNode.ts';
 import { COOKIE, fixture, startChild, startManager, uniqueName } from '../support/nodes.ts';
 import { RawPeer } from '../support/rawPeer.ts';
@@ -109,7 +109,7 @@ describe('before a peer has proved the cookie', () => {
   });
 
   it('a web page is refused: a WebSocket upgrade that carries an Origin gets 403', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${(await import('../../lib/node.ts')).currentKernel()?.port}/`, { origin: 'https://evil.example' });
+    const ws = new WebSocket(`ws://127.0.0.1:${(await import('../../lib/distribution/current.ts')).currentKernel()?.port}/`, { origin: 'https://evil.example' });
     const status = await new Promise<number>((resolve) => {
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('error', () => {});

@@ -7,7 +7,6 @@ import { FaultPlan } from '../../lib/cluster/faults.ts';
 import { fixture } from '../support/nodes.ts';
 import { inProcess } from '../support/inProcess.ts';
 import { injectFaults } from '../support/faults.ts';
-import { waitFor } from '../support/wait.ts';
 
 const app = fixture('app.ts');
 let a: string;

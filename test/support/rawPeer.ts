@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { hostname } from 'node:os';
 import { WebSocket } from 'ws';
 import { newChallenge, proof } from '../../lib/cookie.ts';
-import { currentKernel } from '../../lib/node.ts';
+import { currentKernel } from '../../lib/distribution/current.ts';
 import { Node } from '../../lib/index.ts';
 import { COOKIE, uniqueName } from './nodes.ts';
 import { waitFor } from './wait.ts';

@@ -159,11 +159,11 @@ export async function initiate(socket: WebSocket, peer: NodeName, options: Hands
 
 /** Answers a node that dialled us, asking `hooks` before the challenge and after the peer's proof. */
 export async function accept(socket: WebSocket, remoteAddress: string, options: HandshakeOptions, hooks: AcceptorHooks): Promise<HandshakeResult> {
-  const reader = new Reader(socket, options.timeoutMs, `a peer at ${remoteAddress}`);
+  const reader = new Reader(socket, options.timeoutMs, 'the peer');
   try {
     const hello = await reader.read('hello');
     const peer = hello.name;
-    reader.from = `${peer} (at ${remoteAddress})`;
+    reader.from = peer;
     if (hello.to !== options.self) {
       throw refuse(socket, `refused ${peer} (at ${remoteAddress}): it dialled ${hello.to}, but this is ${options.self}`, `this is ${options.self}, not ${hello.to}`);
     }

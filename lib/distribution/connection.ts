@@ -3,24 +3,25 @@
 // sends made in one turn of the event loop travel together), ticks prove the
 // peer is alive, and every incoming frame is validated before it is acted on.
 import type { WebSocket, RawData } from 'ws';
-import { decode } from '../codec.ts';
 import type { NodeName } from '../terms.ts';
 import { ChunkError, Reassembly, sendChunked } from './chunks.ts';
+import type { CloseReason } from './closeReason.ts';
+import { readEntry, type Entry } from './entries.ts';
 import { WS_TOO_BIG, type RawFrame } from './frameQueue.ts';
-import { distFrame, entrySchemas, type EntryTag } from './frames.ts';
+import { distFrame } from './frames.ts';
 
 /** At most this many entries in one batch frame, so one frame never grows without bound. */
 const MAX_BATCH_ENTRIES = 2048;
 /** And at most about this many bytes of entries. */
 const MAX_BATCH_BYTES = 1 << 20;
 
-
 export interface ConnectionHandlers {
   /** One decoded, validated entry; entries of a batch arrive in the order they were sent. */
-  entry(entry: readonly unknown[], conn: Connection): void;
-  peers(nodes: string[], conn: Connection): void;
-  /** The connection is gone; `reason` says why, for the log. Called once. */
-  closed(conn: Connection, reason: string): void;
+  entry(entry: Entry): void;
+  /** The nodes the peer is connected to (it tells each newcomer, so the mesh fills). */
+  peers(nodes: string[]): void;
+  /** The connection is gone, and why. Called once. */
+  closed(conn: Connection, reason: CloseReason): void;
 }
 
 export interface ConnectionOptions {
@@ -49,8 +50,10 @@ export class Connection {
     this.handlers = handlers;
     this.chunks = new Reassembly(options.maxFrameBytes);
     socket.on('message', (data: RawData, isBinary: boolean) => this.frame(data as Buffer, isBinary));
-    socket.on('close', (code: number, reason: Buffer) => this.shut(`connection closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`));
-    socket.on('error', (err: Error & { code?: string }) => this.shut(err.code === WS_TOO_BIG ? 'peer sent an oversized frame' : `socket error: ${err.message}`));
+    socket.on('close', (code: number, reason: Buffer) => this.shut({ kind: 'closed', code, text: reason.toString() }));
+    socket.on('error', (err: Error & { code?: string }) =>
+      this.shut(err.code === WS_TOO_BIG ? { kind: 'oversized', detail: '' } : { kind: 'socket error', message: err.message }),
+    );
     // Ticks: say something every quarter of the tick time; a peer silent for the whole tick time is down.
     const interval = Math.max(10, Math.floor(options.tickTimeMs / 4));
     this.tickTimer = setInterval(() => this.tick(interval, options.tickTimeMs), interval);
@@ -95,10 +98,10 @@ export class Connection {
   }
 
   /** Closes the connection; the peer sees it at once and so does this node. */
-  close(reason: string): void {
+  close(reason: CloseReason): void {
     if (!this.open) return;
     this.flush();
-    this.socket.close(1000, reason.slice(0, 100));
+    this.socket.close(reason.kind === 'oversized' ? 1009 : reason.kind === 'malformed' ? 1008 : 1000, reason.kind === 'local' ? reason.why.slice(0, 100) : reason.kind);
     this.shut(reason);
   }
 
@@ -122,14 +125,14 @@ export class Connection {
     // If this node's own event loop was stalled, silence proves nothing about the peer: judge next time.
     if (!late && now - this.lastReceived >= tickTimeMs) {
       this.socket.terminate();
-      this.shut(`no answer for ${now - this.lastReceived} ms (tick time ${tickTimeMs} ms)`);
+      this.shut({ kind: 'silent', ms: now - this.lastReceived, tickTimeMs });
       return;
     }
     this.flush();
     this.raw('{"t":"tick"}');
   }
 
-  private shut(reason: string): void {
+  private shut(reason: CloseReason): void {
     if (!this.open) return;
     this.open = false;
     clearInterval(this.tickTimer);
@@ -137,8 +140,8 @@ export class Connection {
     this.handlers.closed(this, reason);
   }
 
-  private malformed(what: string): void {
-    this.close(`malformed frame from ${this.peer}: ${what}`);
+  private malformed(detail: string): void {
+    this.close({ kind: 'malformed', detail });
   }
 
   /** One WebSocket frame: a whole text frame, or a chunk of a large one. */
@@ -154,7 +157,7 @@ export class Connection {
     try {
       text = this.chunks.push(data);
     } catch (err) {
-      if (err instanceof ChunkError && err.kind === 'oversized') this.close(`peer sent an oversized frame (${err.message})`);
+      if (err instanceof ChunkError && err.kind === 'oversized') this.close({ kind: 'oversized', detail: err.message });
       else this.malformed((err as Error).message);
       return;
     }
@@ -180,27 +183,20 @@ export class Connection {
     const frame = parsed.data;
     if (frame.t === 'tick') return;
     if (frame.t === 'peers') {
-      this.handlers.peers(frame.nodes, this);
+      this.handlers.peers(frame.nodes);
       return;
     }
     for (const raw of frame.e) {
       if (!this.open) return;
-      let entry: unknown;
+      let entry: Entry;
       try {
-        entry = decode(raw);
+        entry = readEntry(raw);
       } catch (err) {
         this.malformed((err as Error).message);
         return;
       }
-      const tag = (entry as unknown[])[0];
-      const schema = typeof tag === 'string' && Object.hasOwn(entrySchemas, tag) ? entrySchemas[tag as EntryTag] : undefined;
-      const checked = schema?.safeParse(entry);
-      if (!checked?.success) {
-        this.malformed(`bad entry ${JSON.stringify(tag)}`);
-        return;
-      }
       try {
-        this.handlers.entry(checked.data, this);
+        this.handlers.entry(entry);
       } catch {
         // Delivery must never take the node down; a broken entry is dropped.
       }

@@ -1,16 +1,15 @@
 // Every frame on a node-to-node connection, as zod schemas: nothing a peer sends
 // is acted on before it passes here. Handshake frames come first; then batches
-// of entries (messages and process signals, in the order they were sent), ticks
-// and the peer list that makes connections transitive.
+// of entries (messages and process signals, in the order they were sent: see
+// entries.ts), ticks and the peer list that makes connections transitive.
 //
 // Sizes: no WebSocket frame between nodes is larger than MAX_WIRE_FRAME_BYTES,
 // so a client that has not authenticated can make a node buffer that much at
 // most. After the handshake, a larger frame travels as binary chunks of that
 // size (chunks.ts) and is reassembled up to the node's maxFrameBytes.
 import { z } from 'zod';
-import { Pid, Ref } from '../terms.ts';
 
-const nodeName = z.string().min(3).max(255).regex(/^[A-Za-z0-9_-]+@[^@\s]+$/, 'not a node name');
+export const nodeName = z.string().min(3).max(255).regex(/^[A-Za-z0-9_-]+@[^@\s]+$/, 'not a node name');
 const hex = z.string().regex(/^[0-9a-f]{16,128}$/);
 
 /** The largest WebSocket frame a node reads, before the handshake and after it. */
@@ -31,24 +30,3 @@ export const distFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('tick') }),
   z.object({ t: z.literal('peers'), nodes: z.array(nodeName).max(10_000) }),
 ]);
-export type DistFrame = z.infer<typeof distFrame>;
-
-const pid = z.instanceof(Pid);
-const ref = z.instanceof(Ref);
-const remoteName = z.object({ name: z.string(), node: nodeName });
-const int = z.number().int();
-
-/** The entries of a batch, after the codec has decoded them: tag first, then the fields. */
-export const entrySchemas = {
-  s: z.tuple([z.literal('s'), int, int, z.unknown()]),
-  n: z.tuple([z.literal('n'), z.string(), z.unknown()]),
-  l: z.tuple([z.literal('l'), pid, pid]),
-  u: z.tuple([z.literal('u'), pid, pid]),
-  x: z.tuple([z.literal('x'), pid, pid, z.unknown(), z.boolean()]),
-  m: z.tuple([z.literal('m'), pid, z.union([pid, z.string()]), ref]),
-  dm: z.tuple([z.literal('dm'), pid, z.union([pid, z.string()]), ref]),
-  D: z.tuple([z.literal('D'), pid, ref, z.union([pid, remoteName]), z.unknown()]),
-  p: z.tuple([z.literal('p'), int]),
-  P: z.tuple([z.literal('P'), int]),
-};
-export type EntryTag = keyof typeof entrySchemas;

@@ -9,21 +9,29 @@
 // cookie; never by what an unauthenticated client claims. Every wait is
 // bounded: a ping or connect settles within the setup time whatever anybody
 // else sends.
-import { EventEmitter } from 'node:events';
+//
+// Longer than most files of lib/ on purpose: it is one concern, the connection
+// table, and every path into it (a dial, an accepted peer, two nodes dialling
+// each other, a stale connection, a failure, a stop) must keep the same few
+// invariants, which are easiest to check when they sit side by side. Its
+// neighbours hold the rest: dialer.ts (finding and opening), handshake.ts,
+// connection.ts (one live link), entries.ts (the entry codec), nodeEvents.ts.
 import { WebSocket } from 'ws';
 import { encodeToString } from '../codec.ts';
-import { EpmdClient } from '../epmd/client.ts';
 import { Registration } from '../epmd/registration.ts';
 import { throttled } from '../edge/throttle.ts';
 import { listenWs, type WsListener } from '../edge/wsListener.ts';
 import { localNode } from '../localNode.ts';
 import { log } from '../logger.ts';
-import { addressOf, isThisHost, parseNodeName } from '../nodeName.ts';
-import { incoming, installRouter, putLocal, type RemoteSignal } from '../process/signals.ts';
-import { pidKey } from '../process/table.ts';
-import type { NodeName, Pid, Ref, RemoteName } from '../terms.ts';
+import { parseNodeName } from '../nodeName.ts';
+import { incoming, installRouter, type RemoteSignal } from '../process/signals.ts';
+import type { NodeName, Pid } from '../terms.ts';
+import { describeClose, isTrouble, type CloseReason } from './closeReason.ts';
 import { Connection } from './connection.ts';
+import { deliver, toEntry, type Entry } from './entries.ts';
+import { lookUp, opened, openSocket, type DialTarget } from './dialer.ts';
 import { MAX_WIRE_FRAME_BYTES } from './frames.ts';
+import { announceDown, announceUp, monitorNodes } from './nodeEvents.ts';
 import {
   HandshakeError, HandshakeRefused, SIMULTANEOUS, accept, initiate,
   type Decision, type HandshakeOptions, type HandshakeResult,
@@ -48,7 +56,7 @@ export interface DistHooks {
   /** Sees each outgoing entry before it is queued and decides what goes on: `forward` it (or not, or twice, or later). */
   outgoing?: (peer: NodeName, entryJson: string, forward: (entryJson: string) => void) => void;
   /** Sees each incoming entry, validated, just before it is delivered (for traces; it cannot change it). */
-  incoming?: (peer: NodeName, entry: readonly unknown[]) => void;
+  incoming?: (peer: NodeName, entry: Entry) => void;
 }
 
 /** Connections that have not authenticated yet: at most this many at once, and this many from one address. */
@@ -81,12 +89,6 @@ const PARTITIONED = 'connection not allowed (partitioned)';
 const STOPPING = 'node stopping';
 /** Refusals that are part of normal life, logged at info only. */
 const QUIET = new Set([PARTITIONED, STOPPING, SIMULTANEOUS, 'already connected']);
-
-/** Events: 'nodeup' (node), 'nodedown' (node, reason). */
-export const distEvents = new EventEmitter();
-distEvents.setMaxListeners(0);
-
-const subscribers = new Map<string, Pid>();
 
 export class NetKernel {
   readonly options: NetKernelOptions;
@@ -176,18 +178,17 @@ export class NetKernel {
     return new Promise((resolve) => slot.waiters.push(resolve));
   }
 
-  /** Closes the connection to `node`; true if there was one. */
-  disconnect(node: NodeName): boolean {
+  /** Closes the connection to `node`; true if there was one. `why` is for the log. */
+  disconnect(node: NodeName, why = 'disconnected by Node.disconnect'): boolean {
     const slot = this.slots.get(node);
     if (!slot?.connection) return false;
-    slot.connection.close('disconnected by Node.disconnect');
+    slot.connection.close({ kind: 'local', why });
     return true;
   }
 
   /** Subscribes (or unsubscribes) a process to `nodeup`/`nodedown` messages. */
   monitorNodes(pid: Pid, on: boolean): void {
-    if (on) subscribers.set(pidKey(pid), pid);
-    else subscribers.delete(pidKey(pid));
+    monitorNodes(pid, on);
   }
 
   /** Leaves the cluster: closes every connection, the listener and the port mapper registration. */
@@ -196,7 +197,7 @@ export class NetKernel {
     this.stopped = true;
     installRouter(undefined);
     for (const slot of [...this.slots.values()]) {
-      if (slot.connection) slot.connection.close(STOPPING);
+      if (slot.connection) slot.connection.close({ kind: 'local', why: STOPPING });
       else this.fail(slot, STOPPING);
       slot.accepting?.terminate();
     }
@@ -266,35 +267,18 @@ export class NetKernel {
     if (this.stopped) return;
     const attempt: Dial = { socket: undefined };
     slot.dial = attempt;
-    const { alive, host } = parseNodeName(slot.node);
-    let port: number | undefined;
+    let target: DialTarget;
     try {
-      port = isThisHost(host)
-        ? await this.registration.lookup(alive)
-        : await EpmdClient.ask(this.options.epmdPort, addressOf(host), (c) => c.lookup(alive));
+      target = await lookUp(slot.node, (alive) => this.registration.lookup(alive), this.options.epmdPort);
     } catch (err) {
       if (slot.dial === attempt) this.dialFailed(slot, (err as Error).message);
       return;
     }
     if (slot.dial !== attempt) return; // abandoned meanwhile
-    if (port === undefined) {
-      this.dialFailed(slot, `no node named ${alive} is registered with the port mapper on ${host}`);
-      return;
-    }
-    const socket = new WebSocket(`ws://${addressOf(host)}:${port}/`, {
-      maxPayload: MAX_WIRE_FRAME_BYTES,
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-      handshakeTimeout: this.options.setupTimeMs,
-    });
+    const socket = openSocket(target, this.options.setupTimeMs);
     attempt.socket = socket;
-    socket.on('error', () => {}); // reported through the handshake or the connection
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('open', resolve);
-        socket.once('error', reject);
-        socket.once('close', () => reject(new Error('closed before opening')));
-      });
+      await opened(socket, target);
       if (slot.dial !== attempt) throw new HandshakeError('abandoned');
       const result = await initiate(socket, slot.node, this.handshakeOptions(), { connected: (peer) => this.isConnected(peer) });
       if (slot.dial !== attempt || slot.connection) throw new HandshakeError('abandoned');
@@ -307,7 +291,7 @@ export class NetKernel {
       // The peer dials us too and its connection wins: wait for it (the deadline bounds the wait).
       if (err instanceof HandshakeRefused && err.reason === SIMULTANEOUS) return;
       if (slot.connection) return;
-      this.dialFailed(slot, describeDialError(err as Error, slot.node, `${addressOf(host)}:${port}`));
+      this.dialFailed(slot, (err as Error).message);
     }
   }
 
@@ -331,7 +315,7 @@ export class NetKernel {
         }
         settle();
         // A connection we still hold is stale: the peer restarted, or confirmed it has none.
-        if (slot.connection) slot.connection.close(`${slot.node} reconnected`);
+        if (slot.connection) slot.connection.close({ kind: 'local', why: `${slot.node} reconnected` });
         slot.accepting = undefined;
         if (slot.dial) this.abandonDial(slot);
         this.up(slot, socket, result);
@@ -342,7 +326,7 @@ export class NetKernel {
         const quiet = err instanceof HandshakeRefused && QUIET.has(err.reason);
         if (quiet) log.info(err.message);
         else {
-          const message = err.message.includes(remoteAddress) ? err.message : `handshake with ${remoteAddress} failed: ${err.message}`;
+          const message = err instanceof HandshakeRefused ? err.message : `handshake with ${remoteAddress} failed: ${err.message}`;
           this.warn(`${remoteAddress} ${err.message.slice(0, 60)}`, message);
         }
         for (const slot of this.slots.values()) {
@@ -413,7 +397,10 @@ export class NetKernel {
       slot.node,
       result.creation,
       {
-        entry: (entry) => this.deliver(slot.node, entry),
+        entry: (entry) => {
+          this.hooks.incoming?.(slot.node, entry);
+          deliver(slot.node, entry);
+        },
         peers: (nodes) => {
           for (const node of nodes) if (node !== this.options.name && !this.slots.has(node)) void this.connect(node);
         },
@@ -426,96 +413,20 @@ export class NetKernel {
     for (const entry of slot.queue) connection.enqueue(entry);
     slot.queue = [];
     log.info(`connected to ${slot.node}`);
-    distEvents.emit('nodeup', slot.node);
-    for (const pid of subscribers.values()) putLocal(pid, { type: 'nodeup', node: slot.node });
+    announceUp(slot.node);
     for (const waiter of slot.waiters.splice(0)) waiter(true);
     // Transitive connections: tell the newcomer every other node we know.
     connection.sendPeers(this.nodes().filter((n) => n !== slot.node));
     connection.start();
   }
 
-  private down(slot: Slot, conn: Connection, reason: string): void {
+  private down(slot: Slot, conn: Connection, reason: CloseReason): void {
     if (slot.connection !== conn) return;
     slot.connection = undefined;
     if (!slot.dial && !slot.accepting && slot.waiters.length === 0 && slot.queue.length === 0) this.forget(slot);
-    if (!this.stopped) log.info(`lost ${slot.node}: ${reason}`);
-    if (reason.startsWith('malformed') || reason.includes('oversized') || reason.startsWith('no answer')) {
-      log.warning(`closed the connection to ${slot.node}: ${reason}`);
-    }
-    incoming.nodeDown(slot.node);
-    distEvents.emit('nodedown', slot.node, reason);
-    for (const pid of subscribers.values()) putLocal(pid, { type: 'nodedown', node: slot.node });
+    const words = describeClose(reason, slot.node);
+    if (isTrouble(reason)) log.warning(`closed the connection to ${slot.node}: ${words}`);
+    else if (!this.stopped) log.info(`lost ${slot.node}: ${words}`);
+    announceDown(slot.node, words);
   }
-
-  // ---- receiving
-
-  private deliver(from: NodeName, entry: readonly unknown[]): void {
-    this.hooks.incoming?.(from, entry);
-    switch (entry[0]) {
-      case 's':
-        incoming.send(entry[1] as number, entry[2] as number, entry[3]);
-        return;
-      case 'n':
-        incoming.sendName(entry[1] as string, entry[2]);
-        return;
-      case 'l':
-        if (checkSender(entry[1] as Pid, from)) incoming.link(entry[1] as Pid, entry[2] as Pid);
-        return;
-      case 'u':
-        if (checkSender(entry[1] as Pid, from)) incoming.unlink(entry[1] as Pid, entry[2] as Pid);
-        return;
-      case 'x':
-        if (checkSender(entry[1] as Pid, from)) incoming.exit(entry[1] as Pid, entry[2] as Pid, entry[3], entry[4] as boolean);
-        return;
-      case 'm':
-        if (checkSender(entry[1] as Pid, from)) incoming.monitor(entry[1] as Pid, entry[2] as Pid | string, entry[3] as Ref);
-        return;
-      case 'dm':
-        incoming.demonitor(entry[2] as Pid | string, entry[3] as Ref);
-        return;
-      case 'D':
-        incoming.down(entry[1] as Pid, entry[2] as Ref, entry[3] as Pid | RemoteName, entry[4]);
-        return;
-    }
-  }
-}
-
-/** A peer may only speak for its own processes. */
-function checkSender(pid: Pid, from: NodeName): boolean {
-  return pid.node === from;
-}
-
-function toEntry(signal: RemoteSignal): unknown[] {
-  switch (signal.kind) {
-    case 'send':
-      return ['s', signal.to.id, signal.to.creation, signal.msg];
-    case 'sendName':
-      return ['n', signal.name, signal.msg];
-    case 'link':
-      return ['l', signal.from, signal.to];
-    case 'unlink':
-      return ['u', signal.from, signal.to];
-    case 'exit':
-      return ['x', signal.from, signal.to, signal.reason, signal.viaLink];
-    case 'monitor':
-      return ['m', signal.from, signal.to, signal.ref];
-    case 'demonitor':
-      return ['dm', signal.from, signal.to, signal.ref];
-    case 'down':
-      return ['D', signal.to, signal.ref, signal.object, signal.reason];
-  }
-}
-
-export function forgetSubscribers(): void {
-  subscribers.clear();
-}
-
-/** Why a dial failed, in words a person can act on. */
-function describeDialError(err: Error, node: NodeName, address: string): string {
-  if (err instanceof HandshakeError) return err.message;
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED') return `nothing listens at ${address} (the node may have just stopped)`;
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `${address} cannot be reached from here (${code}: a firewall, a VPN or Wi-Fi isolation?)`;
-  if (code === 'ETIMEDOUT') return `${address} did not answer (${code}: a firewall dropping packets?)`;
-  return `${node} at ${address}: ${err.message}`;
 }
