@@ -36,3 +36,19 @@ export async function startEchoServer(name: string): Promise<Pid> {
   const { GenServer } = await import('../lib/index.ts');
   return GenServer.start({ init: () => null, handleCall: (request: unknown, _from: unknown, state: null) => ({ reply: request, state }) }, undefined, { name });
 }
+
+/** A process that waits forever (until killed), for the remote-exit benchmark. */
+export function startIdle(): Pid {
+  return spawn(() => receive());
+}
+
+/** Starts `count` idle processes on this node, for the memory benchmark. */
+export function spawnIdle(count: number): number {
+  for (let i = 0; i < count; i++) spawn(() => receive());
+  return count;
+}
+
+/** This OS process's resident set, in MiB. */
+export function rssMiB(): number {
+  return process.memoryUsage().rss / (1024 * 1024);
+}
