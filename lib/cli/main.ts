@@ -6,9 +6,6 @@
 import { EpmdClient } from '../epmd/client.ts';
 import { epmdPortFromEnv } from '../epmd/protocol.ts';
 import { UsageError, parseFlags } from './args.ts';
-import { headlessNode } from './headlessNode.ts';
-import { shell } from './shell.ts';
-import { storageCommand } from './storageCommand.ts';
 
 const usage = `usage:
   distsys shell --sname NAME | --name NAME@HOST [--cookie COOKIE]   an interactive node, like iex --sname NAME
@@ -43,14 +40,15 @@ async function epmd(argv: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
+    // Each command loads only what it needs: a headless node starts without the REPL.
     case 'shell':
-      return shell(rest);
+      return (await import('./shell.ts')).shell(rest);
     case 'node':
-      return headlessNode(rest);
+      return (await import('./headlessNode.ts')).headlessNode(rest);
     case 'epmd':
       return epmd(rest);
     case 'storage':
-      return storageCommand(rest);
+      return (await import('./storageCommand.ts')).storageCommand(rest);
     case undefined:
     case 'help':
     case '--help':
