@@ -60,6 +60,28 @@ const envelope = z.object({
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(commands, name);
 
+// The words of the storage's errors, shared by the embedded store and the Redis
+// client, so a mistake reads the same whichever store the kit uses.
+
+/** A command on the wrong kind of value: strings for get and incr, lists for rpush and lrange. */
+export function wrongTypeMessage(command: 'get' | 'incr' | 'rpush' | 'lrange', key: string): string {
+  const [holds, worksOn] = command === 'get' || command === 'incr' ? ['list', 'strings'] : ['string', 'lists'];
+  return `WRONGTYPE ${command}: the key ${show(key)} holds a ${holds}, and ${command} works on ${worksOn}`;
+}
+
+export function notAnIntegerMessage(key: string, value: string): string {
+  return `incr: the value of ${show(key)} is not an integer (${show(value)}), so it cannot be incremented`;
+}
+
+export function overflowMessage(current: number, by: number): string {
+  return `incr: ${current} + ${by} would overflow the safe integer range (±${Number.MAX_SAFE_INTEGER})`;
+}
+
+function show(text: string): string {
+  const json = JSON.stringify(text);
+  return json.length > 60 ? `${json.slice(0, 57)}..."` : json;
+}
+
 /**
  * Checks a decoded request body. The error names the command and the argument
  * at fault, so whoever typed it can fix it without reading this file.
@@ -103,6 +125,8 @@ function describeValue(arg: unknown, inner: PropertyKey[]): string {
 
 /** Where a client finds the storage: its URL as given (with the token), its origin, and the token. */
 export interface StorageAddress {
+  /** The kit's embedded storage (http) or a Redis server (redis, rediss with TLS). */
+  readonly kind: 'http' | 'redis';
   /** `http://distsys:TOKEN@host:port`, or the origin alone if no token was given. */
   readonly url: string;
   /** `http://host:port`: what messages show (never the token). */
@@ -124,10 +148,17 @@ export function parseStorageUrl(raw: string, source: string): StorageAddress {
   } catch {
     throw new Error(`${shown(source)} is not a URL: ${hint}`);
   }
-  if (url.protocol !== 'http:') throw new Error(`${shown(source)} must be an http:// URL, not ${url.protocol}//: ${hint}`);
+  if (url.protocol === 'redis:' || url.protocol === 'rediss:') {
+    // A Redis URL goes to the Redis client as it is (its password, database number and all);
+    // messages show it without the password.
+    if (url.hash !== '' || url.search !== '') throw new Error(`${shown(source)} must be a Redis address like redis://:PASSWORD@host:6379/0, with no query`);
+    const origin = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+    return { kind: 'redis', url: url.href, origin, token: url.password !== '' ? decodeURIComponent(url.password) : undefined };
+  }
+  if (url.protocol !== 'http:') throw new Error(`${shown(source)} must be an http:// (or redis://) URL, not ${url.protocol}//: ${hint}`);
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '') throw new Error(`${shown(source)} must be the storage's address alone, with no path: ${hint}`);
   const token = url.password !== '' ? decodeURIComponent(url.password) : undefined;
-  return { url: token ? storageUrl(url.origin, token) : url.origin, origin: url.origin, token };
+  return { kind: 'http', url: token ? storageUrl(url.origin, token) : url.origin, origin: url.origin, token };
 }
 
 /** The URL a client uses for the storage at `origin` with `token`. */

@@ -4,7 +4,9 @@
 // memory as it was. The data has a quota: a write that would take it over is
 // refused with a clear error, and nothing already stored is lost.
 import { openJournal, type Journal, type JournalEntry } from './journal.ts';
-import { DEFAULT_MAX_DATA_BYTES, type StorageReply, type StorageRequest } from './protocol.ts';
+import {
+  DEFAULT_MAX_DATA_BYTES, notAnIntegerMessage, overflowMessage, wrongTypeMessage, type StorageReply, type StorageRequest,
+} from './protocol.ts';
 
 type Value = string | string[];
 
@@ -98,7 +100,7 @@ function execute(store: Data, journal: Journal, request: StorageRequest): Storag
     case 'get': {
       const [key] = request.args;
       const v = data.get(key);
-      if (Array.isArray(v)) return fail(wrongType('get', key, 'list', 'strings'));
+      if (Array.isArray(v)) return fail(wrongTypeMessage('get', key));
       return ok(v ?? null);
     }
     case 'set': {
@@ -114,25 +116,25 @@ function execute(store: Data, journal: Journal, request: StorageRequest): Storag
     case 'incr': {
       const [key, by = 1] = request.args;
       const v = data.get(key);
-      if (Array.isArray(v)) return fail(wrongType('incr', key, 'list', 'strings'));
+      if (Array.isArray(v)) return fail(wrongTypeMessage('incr', key));
       const current = v === undefined ? 0 : INTEGER.test(v) ? Number(v) : Number.NaN;
       if (!Number.isSafeInteger(current)) {
-        return fail(`incr: the value of ${show(key)} is not an integer (${show(v ?? '')}), so it cannot be incremented`);
+        return fail(notAnIntegerMessage(key, v ?? ''));
       }
       const next = current + by;
-      if (!Number.isSafeInteger(next)) return fail(`incr: ${current} + ${by} would overflow the safe integer range (±${Number.MAX_SAFE_INTEGER})`);
+      if (!Number.isSafeInteger(next)) return fail(overflowMessage(current, by));
       return commit({ op: 'set', key, value: String(next) }) ?? ok(next);
     }
     case 'rpush': {
       const [key, ...values] = request.args;
       const v = data.get(key);
-      if (typeof v === 'string') return fail(wrongType('rpush', key, 'string', 'lists'));
+      if (typeof v === 'string') return fail(wrongTypeMessage('rpush', key));
       return commit({ op: 'rpush', key, values }) ?? ok((data.get(key) as string[]).length);
     }
     case 'lrange': {
       const [key, start, stop] = request.args;
       const v = data.get(key);
-      if (typeof v === 'string') return fail(wrongType('lrange', key, 'string', 'lists'));
+      if (typeof v === 'string') return fail(wrongTypeMessage('lrange', key));
       return ok(range(v ?? [], start, stop));
     }
     case 'flush':
@@ -148,15 +150,6 @@ function range(list: readonly string[], start: number, stop: number): string[] {
   const from = Math.max(start < 0 ? list.length + start : start, 0);
   const to = Math.min(stop < 0 ? list.length + stop : stop, list.length - 1);
   return from > to ? [] : list.slice(from, to + 1);
-}
-
-function wrongType(command: string, key: string, holds: string, worksOn: string): string {
-  return `WRONGTYPE ${command}: the key ${show(key)} holds a ${holds}, and ${command} works on ${worksOn}`;
-}
-
-function show(text: string): string {
-  const json = JSON.stringify(text);
-  return json.length > 60 ? `${json.slice(0, 57)}..."` : json;
 }
 
 function mib(n: number): string {
