@@ -43,8 +43,9 @@ export function checkCookieFile(path = defaultCookiePath(), platform: NodeJS.Pla
         status: 'fail',
         summary: reason(err),
         details: [
-          `Your home folder (${dirname(path)}) does not let you write in it, and a node started without --cookie keeps its cookie there;`,
-          'so do the clusters of the stage tests: without the file, they cannot start.',
+          `Your home folder (${dirname(path)}) does not let you write in it. A node started without --cookie, and every`,
+          "cluster the stage tests start, takes its cookie from that file: without it, they cannot start. (npm keeps its",
+          'cache there too, so npm install and npx fail the same way; node bin/distsys.js doctor runs the doctor without npm.)',
           'Make your home folder writable (ask whoever manages this laptop).',
           ELSEWHERE,
         ],
