@@ -77,7 +77,8 @@ const nobodyCannot = asRoot
 
 const explain = (run: Run) => `doctor said:\n${run.stdout}\n${run.stderr}`;
 
-describe('distsys doctor', () => {
+// Each run starts real nodes and a storage: on a busy 2-core machine one takes up to ~15 s.
+describe('distsys doctor', { timeout: 60_000 }, () => {
   it('(the check for processes left running sees one that carries the mark)', async () => {
     const mark = randomUUID();
     const sleeper = execa(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { env: { DOCTOR_TEST_RUN: mark }, reject: false });
