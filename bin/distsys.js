@@ -1,8 +1,28 @@
 #!/usr/bin/env node
 // The `distsys` command. The kit is TypeScript: Node.js 22.18+ runs it as it is
 // (type stripping); older versions go through tsx's loader.
-if (process.features.typescript !== 'strip') {
-  const { register } = await import('tsx/esm/api');
-  register();
+
+// First, in plain JavaScript: on a Node.js older than the kit needs, say so in
+// words, before the loader or the kit fail in stranger ways. The floor is
+// package.json's `engines`, and lib/doctor/nodeVersion.ts's (a test keeps the three agreed).
+const MIN_NODE = { major: 20, minor: 19 };
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < MIN_NODE.major || (major === MIN_NODE.major && minor < MIN_NODE.minor)) {
+  const doctor = process.argv[2] === 'doctor';
+  const lines = [
+    doctor ? 'distsys doctor: is this laptop ready for the workshop?\n' : '',
+    `${doctor ? '  FAIL  ' : 'distsys: '}Node.js ${process.version} is too old: the kit needs ${MIN_NODE.major}.${MIN_NODE.minor} or newer`,
+    '        Install Node.js 24 (LTS) from https://nodejs.org, or with a version manager (nvm, fnm, volta;',
+    '        nvm-windows on Windows), then open a new terminal and run npx distsys doctor again.',
+    "        If you may not install software on this laptop, use the dev container (README, 'When your laptop cannot run the kit').",
+    doctor ? '\nnot ready: Node.js is too old (above)' : '',
+  ];
+  const stream = doctor ? process.stdout : process.stderr;
+  stream.write(`${lines.filter((l) => l !== '').join('\n')}\n`, () => process.exit(1));
+} else {
+  if (process.features.typescript !== 'strip') {
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
+  await import('../lib/cli/main.ts');
 }
-await import('../lib/cli/main.ts');

@@ -24,8 +24,14 @@ export class RpcError extends Error {
   }
 }
 
-function specifier(module: string): string {
+/** A Windows path: `C:\\app\\x.ts`, `C:/app/x.ts`, `\\\\server\\share\\x.ts`. */
+const WINDOWS_PATH = /^(?:[A-Za-z]:[\\/]|\\\\)/;
+
+/** The specifier the remote node imports: a file URL for a path, on any system (`file:///C:/app/x.ts` for a drive letter). */
+export function specifier(module: string): string {
   if (module.startsWith('file:') || module.startsWith('node:')) return module;
+  // Not `C:` read as a URL scheme, nor (on Linux or macOS) as a relative name.
+  if (WINDOWS_PATH.test(module)) return pathToFileURL(module, { windows: true }).href;
   if (isAbsolute(module)) return pathToFileURL(module).href;
   if (module.startsWith('.')) {
     throw new Error(`rpc: cannot resolve the relative module ${module} on another node; pass import.meta.url or an absolute path`);

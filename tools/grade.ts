@@ -25,7 +25,7 @@ function lessonLink(stage: string, problem: string): string {
   const readme = `exercises/${stage}/README.md`;
   if (!existsSync(readme)) return readme;
   const heading = readFileSync(readme, 'utf8')
-    .split('\n')
+    .split(/\r?\n/)
     .find((line) => line.toLowerCase().startsWith(`## ${problem}`));
   if (!heading) return readme;
   const slug = heading.replace(/^##\s+/, '').toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
@@ -44,7 +44,7 @@ for (const stage of sortedStages) {
   if (!next && todo) next = { stage, problem: todo[0] };
 }
 for (const broken of run.brokenFiles) {
-  process.stdout.write(`\n${broken.file} does not load, so its problems count as not done:\n  ${broken.message.split('\n')[0]}\n`);
+  process.stdout.write(`\n${broken.file} does not load, so its problems count as not done:\n  ${broken.message.split(/\r?\n/)[0]}\n`);
 }
 if (next) {
   process.stdout.write(`\nNext: ${next.stage}, ${next.problem}. Read ${lessonLink(next.stage, next.problem)}\n`);

@@ -4,7 +4,8 @@ import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export type Target = 'exercises' | 'solutions';
@@ -44,7 +45,7 @@ const report = z.object({
   ),
 });
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // vitest's command, found through its package.json (its exports do not list the bin file).
 const VITEST = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 
@@ -75,7 +76,8 @@ export async function runStageTests(target: Target, filters: string[] = []): Pro
     const brokenFiles: StageRun['brokenFiles'] = [];
     const fileDurations = new Map<string, number>();
     for (const file of parsed.testResults) {
-      const rel = relative(ROOT, file.name);
+      // Forward slashes on every system, so rows and messages read the same on Windows.
+      const rel = relative(ROOT, file.name).split(sep).join('/');
       const stage = rel.split('/')[1] ?? rel;
       fileDurations.set(rel, (file.endTime ?? 0) - (file.startTime ?? 0));
       if (file.assertionResults.length === 0 && file.status === 'failed') {
@@ -88,7 +90,7 @@ export async function runStageTests(target: Target, filters: string[] = []): Pro
           title: t.title,
           problem: problemOf(t.title),
           passed: t.status === 'passed',
-          message: t.failureMessages[0]?.split('\n')[0],
+          message: t.failureMessages[0]?.split(/\r?\n/)[0],
           durationMs: t.duration ?? 0,
         });
       }

@@ -3,6 +3,7 @@
 //   distsys node --sname NAME [--cookie C] [--boot MODULE]   a headless node
 //   distsys epmd [--kill]                                     the names the port mapper holds
 //   distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]   the storage (the workshop's Redis)
+//   distsys doctor                                            is this laptop ready for the workshop?
 import { EpmdClient } from '../epmd/client.ts';
 import { epmdPortFromEnv } from '../epmd/protocol.ts';
 import { UsageError, parseFlags } from './args.ts';
@@ -12,7 +13,8 @@ const usage = `usage:
   distsys node --sname NAME | --name NAME@HOST [--cookie COOKIE] [--boot MODULE] [--tick-ms MS]
   distsys epmd [--kill]     list the names the port mapper on this host holds (like epmd -names)
   distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]
-                            run the storage, journaled in DIR (prints its URL, token included)`;
+                            run the storage, journaled in DIR (prints its URL, token included)
+  distsys doctor            check this laptop before the workshop: says what to fix, ends with ready or not`;
 
 async function epmd(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { kill: { type: 'boolean' } });
@@ -49,6 +51,12 @@ async function main(argv: string[]): Promise<void> {
       return epmd(rest);
     case 'storage':
       return (await import('./storageCommand.ts')).storageCommand(rest);
+    case 'doctor': {
+      const code = await (await import('./doctor.ts')).doctor(rest);
+      // Done: exit once the report is written out (stdout to a pipe is asynchronous on macOS and Windows).
+      process.stdout.write('', () => process.exit(code));
+      return;
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -1,7 +1,9 @@
 // Starts one of the kit's own commands (`distsys node`, `distsys storage`) as a
 // child OS process and waits, with a bound, for the line that says it is ready.
 // The child holds an IPC channel to its parent and exits when that closes, which
-// also happens when the parent is killed with -9.
+// also happens when the parent is killed with -9. Closing that channel is also
+// how the parent asks it to stop cleanly: unlike SIGTERM, which Windows cannot
+// deliver (a kill there is immediate), it works on every system.
 import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { tsEntryArgs } from '../childProcess.ts';
@@ -71,4 +73,9 @@ export async function startKitProcess(options: StartKitProcessOptions): Promise<
     });
   });
   return { child, exited, ready };
+}
+
+/** Asks a kit process to stop cleanly, on any system: it stops when its IPC channel closes. */
+export function askToStop(child: ResultPromise): void {
+  if (child.connected) child.disconnect();
 }

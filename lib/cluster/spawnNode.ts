@@ -2,9 +2,9 @@
 // is ready. The child dies with its parent: it holds an IPC channel to it and
 // exits when that closes, which also happens when the parent is killed with -9.
 import type { NodeName } from '../terms.ts';
-import { startKitProcess } from './kitProcess.ts';
+import { askToStop, startKitProcess } from './kitProcess.ts';
 
-const READY = /^ready (\S+)$/m;
+const READY = /^ready (\S+)\r?$/m;
 
 export interface SpawnNodeOptions {
   /** `--sname` (or use `name` for `--name`). */
@@ -30,7 +30,7 @@ export interface SpawnedNode {
   send(message: unknown): void;
   /** Calls `listener` with each message the node sends over its IPC channel; returns its remover. */
   onMessage(listener: (message: unknown) => void): () => void;
-  /** Asks the node to stop (SIGTERM) and waits for its exit. */
+  /** Asks the node to stop (it closes its connections, so peers see nodedown) and waits for its exit. */
   stop(): Promise<void>;
   /** Sends a signal (SIGKILL by default) and, for a fatal one, waits for the exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -67,7 +67,7 @@ export async function spawnNode(options: SpawnNodeOptions): Promise<SpawnedNode>
       return () => child.off('message', listener);
     },
     async stop() {
-      child.kill('SIGTERM');
+      askToStop(child);
       await exited;
     },
     async kill(signal: NodeJS.Signals = 'SIGKILL') {

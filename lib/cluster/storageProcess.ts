@@ -3,9 +3,9 @@
 // with its parent through its IPC channel. `restart` brings it back on the same
 // port and directory, so clients keep their URL and find their data again.
 import type { ResultPromise } from 'execa';
-import { startKitProcess } from './kitProcess.ts';
+import { askToStop, startKitProcess } from './kitProcess.ts';
 
-const READY = /^storage ready (\S+)$/m;
+const READY = /^storage ready (\S+)\r?$/m;
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
 
 export interface StartStorageOptions {
@@ -28,7 +28,7 @@ export interface StorageProcess {
   readonly pid: number;
   /** Everything it wrote to stderr, over all its incarnations (its warnings). */
   log(): string;
-  /** Asks it to stop (SIGTERM) and waits for its exit; it finishes the commands in progress. */
+  /** Asks it to stop and waits for its exit; it finishes the commands in progress. */
   stop(): Promise<void>;
   /** Sends a signal (SIGKILL by default) and, for a fatal one, waits for the exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -71,7 +71,7 @@ export async function startStorage(options: StartStorageOptions): Promise<Storag
   const port = Number(new URL(url).port);
 
   const stop = async () => {
-    current.child.kill('SIGTERM');
+    askToStop(current.child);
     await current.exited;
   };
   return {

@@ -159,6 +159,8 @@ function startDaemon(port: number): void {
   const child = spawn(process.execPath, tsEntryArgs(new URL('./daemon.ts', import.meta.url)), {
     detached: true,
     stdio: 'ignore',
+    // A detached process gets a console window of its own on Windows: keep it hidden.
+    windowsHide: true,
     env: { ...process.env, DISTSYS_EPMD_PORT: String(port) },
   });
   child.on('error', () => {});
