@@ -30,7 +30,7 @@ export async function erlangFigures(o: { runs: number; trips: number; messages: 
     );
     if (run.stderr) process.stderr.write(run.stderr);
     const figures = new Map<string, number>();
-    for (const line of run.stdout.split('\n')) {
+    for (const line of run.stdout.split(/\r?\n/)) {
       const m = /^figure (\S+) (\S+)$/.exec(line.trim());
       if (m) figures.set(m[1] as string, Number(m[2]));
     }

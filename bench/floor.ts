@@ -3,6 +3,7 @@
 // the kit, so a slow figure can be told apart from a slow machine.
 import { execa } from 'execa';
 import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { median, percentile, type Figure } from './figures.ts';
 
@@ -29,7 +30,7 @@ async function trips(n: number, once: () => Promise<void>): Promise<number> {
 }
 
 export async function floorFigures(o: { runs: number; trips: number }): Promise<Figure[]> {
-  const server = execa(process.execPath, ['-e', ECHO_SERVERS], { ipc: true, reject: false, buffer: false, cwd: new URL('..', import.meta.url).pathname });
+  const server = execa(process.execPath, ['-e', ECHO_SERVERS], { ipc: true, reject: false, buffer: false, cwd: fileURLToPath(new URL('..', import.meta.url)) });
   try {
     const ports = await new Promise<{ tcp: number; ws: number }>((resolve) => {
       server.stdout?.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()) as { tcp: number; ws: number }));
