@@ -148,21 +148,32 @@ function preview(text: string): string {
   return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 
+/** How long a lock holder that was just killed may take to be gone for good (its parent reaps it). */
+const DYING_HOLDER_MS = 2_000;
+
 /**
  * Two storages appending to one journal would interleave their lines, so a
  * directory belongs to one storage process at a time: `LOCK` holds its pid. A
- * lock left by a process that is gone (killed with -9) is taken over.
+ * lock left by a process that is gone (killed with -9) is taken over. A process
+ * killed a moment ago still counts as alive until its parent reaps it, so a
+ * holder that looks alive is given a moment to go before the lock is refused:
+ * a storage restarted at once after a kill -9 starts.
  */
 function lockDirectory(dir: string): () => void {
   const lockPath = join(dir, LOCK_FILE);
+  const patience = Date.now() + DYING_HOLDER_MS;
   for (let attempt = 0; ; attempt++) {
     try {
       writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx' });
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw lockError(lockPath, err);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 100) throw lockError(lockPath, err);
       const holder = lockHolder(lockPath);
       if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
+        if (Date.now() < patience) {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50); // opening is synchronous: wait in place
+          continue;
+        }
         throw new Error(`the storage directory ${dir} is in use by process ${holder} (if that is not a storage, delete ${lockPath})`);
       }
       try {
