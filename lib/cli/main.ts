@@ -6,6 +6,7 @@
 //   distsys doctor                                            is this laptop ready for the workshop?
 import { EpmdClient } from '../epmd/client.ts';
 import { epmdPortFromEnv } from '../epmd/protocol.ts';
+import { recordThisProcess } from '../liveProcesses.ts';
 import { UsageError, parseFlags } from './args.ts';
 
 const usage = `usage:
@@ -41,6 +42,11 @@ async function epmd(argv: string[]): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === 'node' || command === 'shell' || command === 'storage') {
+    // The record names the process, never its flags' values (a cookie, a token).
+    const named = rest.find((_, i) => rest[i - 1] === '--sname' || rest[i - 1] === '--name' || rest[i - 1] === '--dir');
+    recordThisProcess(`distsys ${command}${named ? ` ${named}` : ''}`);
+  }
   switch (command) {
     // Each command loads only what it needs: a headless node starts without the REPL.
     case 'shell':

@@ -2,6 +2,7 @@
 // the host (or by `distsys epmd --daemon`). A second one that loses the race for
 // the port exits quietly: the nodes use the winner.
 import { epmdIdleMsFromEnv, epmdPortFromEnv } from './protocol.ts';
+import { recordThisProcess } from '../liveProcesses.ts';
 import { startEpmdServer } from './server.ts';
 
 const port = epmdPortFromEnv();
@@ -20,6 +21,7 @@ try {
       void server.close().then(() => process.exit(0));
     },
   });
+  recordThisProcess(`the port mapper on port ${server.port}`);
   log(`listening on ${server.port}`);
 } catch (err) {
   if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') process.exit(0);
