@@ -3,19 +3,30 @@
 //   distsys node --sname NAME [--cookie C] [--boot MODULE]   a headless node
 //   distsys epmd [--kill]                                     the names the port mapper holds
 //   distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]   the storage (the workshop's Redis)
+//   distsys view [--cookie C] [--port N]                    the live view of this host's nodes, in the browser
+//   distsys trace FILE.jsonl [--out PAGE.html]               a trace drawn as a sequence diagram
+//   distsys demo [NAME] [--auto]                             the instructor's demos (npm run demo)
 import { EpmdClient } from '../epmd/client.ts';
 import { epmdPortFromEnv } from '../epmd/protocol.ts';
 import { UsageError, parseFlags } from './args.ts';
 import { headlessNode } from './headlessNode.ts';
 import { shell } from './shell.ts';
 import { storageCommand } from './storageCommand.ts';
+import { traceCommand } from './traceCommand.ts';
+import { viewCommand } from './viewCommand.ts';
 
 const usage = `usage:
   distsys shell --sname NAME | --name NAME@HOST [--cookie COOKIE]   an interactive node, like iex --sname NAME
   distsys node --sname NAME | --name NAME@HOST [--cookie COOKIE] [--boot MODULE] [--tick-ms MS]
   distsys epmd [--kill]     list the names the port mapper on this host holds (like epmd -names)
   distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]
-                            run the storage, journaled in DIR (prints its URL, token included)`;
+                            run the storage, journaled in DIR (prints its URL, token included)
+  distsys view [--sname NAME] [--cookie COOKIE] [--port N]
+                            the live view of the nodes on this host, in the browser
+  distsys trace traces/FILE.jsonl [--out PAGE.html]
+                            draw a trace as a sequence diagram (a self-contained HTML page)
+  distsys demo [NAME] [--auto] [--no-view]
+                            the instructor's demos on a real local cluster (without NAME: the list)`;
 
 async function epmd(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { kill: { type: 'boolean' } });
@@ -51,6 +62,14 @@ async function main(argv: string[]): Promise<void> {
       return epmd(rest);
     case 'storage':
       return storageCommand(rest);
+    case 'view':
+      return viewCommand(rest);
+    case 'trace':
+      return traceCommand(rest);
+    case 'demo': {
+      const { demoCommand } = await import('./demoCommand.ts');
+      return demoCommand(rest);
+    }
     case undefined:
     case 'help':
     case '--help':
