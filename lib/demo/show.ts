@@ -59,10 +59,11 @@ export class Show {
     for (const line of lines) this.options.write(`  ${this.paint('3', line)}\n`);
   }
 
-  /** Prints what was run where (`chris> Node.list()`) and what it gave. */
+  /** Prints what was run where (`chris> Node.list()`) and what it gave (nothing for undefined, as the shell does). */
   result(where: string, what: string, value: unknown): void {
-    const printed = typeof value === 'object' && value !== null && ('json' in value || 'printed' in value) ? shown(value as Returned) : inspect(value, { depth: 4, colors: this.options.colour });
     this.options.write(`  ${this.paint('1;32', `${where}>`)} ${what}\n`);
+    if (value === undefined) return;
+    const printed = typeof value === 'object' && value !== null && ('json' in value || 'printed' in value) ? shown(value as Returned) : inspect(value, { depth: 4, colors: this.options.colour });
     for (const line of printed.split('\n')) this.options.write(`    ${line}\n`);
   }
 
