@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
+import { summarize } from '../view/nodeAgent.ts';
 
 const PAGE = new URL('./page/', import.meta.url);
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
@@ -53,10 +54,12 @@ export function tracePageHtml(events: PageEvent[], title: string): string {
   const css = readFileSync(new URL('trace.css', PAGE), 'utf8');
   const js = readFileSync(new URL('trace.js', PAGE), 'utf8');
   // JSON inside a script element: escape `<` so no event text can end the element.
-  const data = JSON.stringify({ title, events }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  // Each message in a few words, computed here so the page and the live view say the same.
+  const shown = events.map((e) => (e.msg === undefined ? e : { ...e, what: summarize(e.msg) }));
+  const data = JSON.stringify({ title, events: shown }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
   const escapedTitle = title.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
   return template
-    .replace('{{title}}', () => escapedTitle)
+    .replaceAll('{{title}}', () => escapedTitle)
     .replace('/*{{css}}*/', () => inline(css))
     .replace('{{data}}', () => data)
     .replace('/*{{js}}*/', () => inline(js));

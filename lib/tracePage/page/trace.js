@@ -7,8 +7,8 @@
   const SENDS = new Set(['send', 'duplicate', 'delay', 'drop']);
   const ROW = 36;
   const TOP = 18;
-  const LEFT = 150;
-  const LANE = 300;
+  const LEFT = 250;
+  const LANE = 340;
   const PAGE = 2500;
   const GAP_US = 100_000;
 
@@ -39,28 +39,13 @@
     }
   });
 
-  /** The wire entry of a message in a few words: "consumer: cast {ping: …}". */
-  function what(msg) {
-    if (!msg) return '';
-    let entry;
-    try {
-      entry = JSON.parse(msg);
-    } catch {
-      const name = /^\["n","([^"]{1,40})"/.exec(msg);
-      return name ? `${name[1]}: …` : '…';
-    }
-    if (!Array.isArray(entry)) return '…';
-    const to = entry[0] === 'n' ? entry[1] : 'pid';
-    const m = entry[0] === 'n' ? entry[2] : entry[3];
-    let text;
-    if (m && typeof m === 'object' && m.$gen === 'cast') text = `cast ${compact(m.msg)}`;
-    else if (m && typeof m === 'object' && m.$gen === 'call') text = `call ${compact(m.request)}`;
-    else if (m && typeof m === 'object' && '$genReply' in m) text = `reply ${compact(m.value)}`;
-    else text = compact(m);
-    const s = `${to}: ${text}`;
-    return s.length > 40 ? `${s.slice(0, 39)}…` : s;
-  }
-  const compact = (v) => (typeof v === 'string' ? `'${v}'` : (JSON.stringify(v) ?? String(v)).replace(/"([A-Za-z_$][\w$]*)":/g, '$1: '));
+  /** The message in a few words (render.ts summarised it: the same words as the live view). */
+  const what = (e) => clip(e.what ?? '', 30);
+  const clip = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+  const duration = (us) => (us >= 1e6 ? `${(us / 1e6).toFixed(2)} s` : `${(us / 1000).toFixed(1)} ms`);
+  /** A count, in its kind's colour only when there is something to see. */
+  const tally = (n, words, kind) => (n > 0 ? `<span class="k-${kind}">${n} ${words}</span>` : `${n} ${words}`);
 
   // The summary: what each link carried.
   function summary() {
@@ -82,11 +67,11 @@
     const count = (kind) => events.filter((e) => e.kind === kind).length;
     const lines = [...links.entries()].sort(([a], [b]) => natural(a, b));
     return `<h2>Summary</h2>
-      <p id="totals">${events.length} events on ${nodes.length} nodes over ${((events.at(-1)?.us ?? t0) - t0) / 1000} ms:
-        ${total('sent')} messages sent, ${total('delivered')} delivered, <span class="k-drop">${total('dropped')} dropped</span>,
-        <span class="k-duplicate">${total('duplicated')} duplicated</span>, <span class="k-delay">${total('delayed')} delayed</span>;
-        <span class="k-nodedown">${count('nodedown')} nodedown</span>, <span class="k-nodeup">${count('nodeup')} nodeup</span>,
-        <span class="k-partition">${count('partition')} partition</span>, <span class="k-heal">${count('heal')} heal</span>.</p>
+      <p id="totals">${events.length} events on ${nodes.length} nodes over ${duration((events.at(-1)?.us ?? t0) - t0)}:
+        ${total('sent')} messages sent, ${total('delivered')} delivered, ${tally(total('dropped'), 'dropped', 'drop')},
+        ${tally(total('duplicated'), 'duplicated', 'duplicate')}, ${tally(total('delayed'), 'delayed', 'delay')};
+        ${tally(count('nodedown'), 'nodedown', 'nodedown')}, ${tally(count('nodeup'), 'nodeup', 'nodeup')},
+        ${tally(count('partition'), 'partition', 'partition')}, ${tally(count('heal'), 'heal', 'heal')}.</p>
       <table id="links"><thead><tr><th>link (sender → receiver)</th><th>sent</th><th>delivered</th><th>dropped</th><th>duplicated</th><th>delayed</th></tr></thead><tbody>
       ${lines
         .map(([link, r]) => `<tr data-link="${esc(link)}"><td>${esc(link.split('->').map(short).join(' → '))}</td><td>${r.sent}</td><td>${r.delivered}</td>
@@ -152,20 +137,20 @@
       if (SENDS.has(e.kind)) {
         const to = laneX.get(e.peer);
         const targets = (deliveries.get(i) ?? []).filter((d) => rowOf.has(d) && to !== undefined);
-        const label = `${e.kind === 'send' ? '' : `${e.kind.toUpperCase()}${e.kind === 'delay' && e.detail?.ms !== undefined ? ` ${e.detail.ms} ms` : ''}: `}${what(e.msg)}`;
+        const label = `${e.kind === 'send' ? '' : `${e.kind.toUpperCase()}${e.kind === 'delay' && e.detail?.ms !== undefined ? ` ${e.detail.ms} ms` : ''}: `}${what(e)}`;
         const dir = to === undefined ? 1 : Math.sign(to - x) || 1;
         if (e.kind === 'drop' || targets.length === 0) {
           const end = to !== undefined ? x + (to - x) * 0.45 : x + dir * LANE * 0.45;
           out.push(`<line class="arrow ${e.kind === 'drop' ? 'drop' : 'lost'}" x1="${x}" y1="${yy}" x2="${end}" y2="${yy}"/>`);
           out.push(`<text class="${e.kind === 'drop' ? 'cross' : 'mark'}" x="${end}" y="${yy + 10}" text-anchor="middle">${e.kind === 'drop' ? '✕' : '?'}</text>`);
-          const note = e.kind === 'drop' ? '' : to === undefined ? ` (to ${short(e.peer)}, hidden)` : deliveries.has(i) ? '' : ' (no delivery in this trace)';
-          out.push(`<text class="what" x="${x + dir * 12}" y="${yy - 8}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(label + note)}</text>`);
+          const note = e.kind === 'drop' ? '' : to === undefined ? ` (to ${short(e.peer)}, hidden)` : deliveries.has(i) ? '' : ' (not delivered in this trace)';
+          out.push(`<text class="what" x="${x + dir * 12}" y="${yy - 8}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(clip(label, 30) + note)}</text>`);
         }
         for (const d of targets) {
           const y2 = y(rowOf.get(d));
           out.push(`<line class="arrow ${e.kind}" x1="${x}" y1="${yy}" x2="${to - dir * 12}" y2="${y2}"/>`);
         }
-        if (targets.length) out.push(`<text class="what" x="${x + dir * 12}" y="${yy - 8}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(label)}</text>`);
+        if (targets.length) out.push(`<text class="what" x="${x + dir * 12}" y="${yy - 8}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(clip(label, 34))}</text>`);
         out.push(`<circle class="dot ${e.kind}" data-i="${i}" data-kind="${e.kind}" cx="${x}" cy="${yy}" r="7"/>`);
       } else if (e.kind === 'deliver') {
         const from = source.get(i);
@@ -176,7 +161,7 @@
         out.push(`<polygon class="head ${kind}" data-i="${i}" data-kind="deliver" points="${p}"/>`);
         if (from === undefined || !rowOf.has(from) || fromX === undefined) {
           out.push(`<line class="arrow send" x1="${x - dir * 60}" y1="${yy}" x2="${x - dir * 14}" y2="${yy}"/>`);
-          out.push(`<text class="what" x="${x - dir * 66}" y="${yy + 6}" text-anchor="${dir > 0 ? 'end' : 'start'}">${esc(`from ${short(e.peer)}: ${what(e.msg)}`)}</text>`);
+          out.push(`<text class="what" x="${x - dir * 66}" y="${yy + 6}" text-anchor="${dir > 0 ? 'end' : 'start'}">${esc(`from ${short(e.peer)}: ${what(e)}`)}</text>`);
         }
       } else {
         const detail = e.detail ?? {};

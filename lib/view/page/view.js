@@ -4,11 +4,11 @@
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 1000;
 const H = 720;
-const BOX_W = 230;
+const BOX_W = 270;
 const BOX_H = 104;
 const FLIGHT_MS = 900;
 const MAX_FLYING = 40;
-const RECENT = 8;
+const RECENT = 5;
 
 const $ = (id) => document.getElementById(id);
 const short = (node) => node.split('@')[0];
@@ -30,12 +30,26 @@ function el(name, attrs = {}, text) {
 function positions(nodes) {
   const at = new Map();
   const n = nodes.length;
-  const r = n <= 1 ? 0 : n === 2 ? 300 : Math.min(290, 120 + 45 * n);
+  // Far enough apart that neighbouring boxes never touch, however many nodes there are.
+  const r = n <= 1 ? 0 : n === 2 ? 300 : Math.max(230, (BOX_W + 60) / (2 * Math.sin(Math.PI / n)));
   nodes.forEach((node, i) => {
     const angle = n === 2 ? Math.PI * i : -Math.PI / 2 + (2 * Math.PI * i) / n;
     at.set(node.name, { x: W / 2 + r * Math.cos(angle), y: H / 2 + r * Math.sin(angle) * (n === 2 ? 0 : 0.92) });
   });
   return at;
+}
+
+/** Frames the nodes tightly, so they are as large as the screen allows (a 1024x768 projector too). */
+function fit(at) {
+  const xs = [...at.values()].map((p) => p.x);
+  const ys = [...at.values()].map((p) => p.y);
+  if (xs.length === 0) return $('picture').setAttribute('viewBox', `0 0 ${W} ${H}`);
+  const margin = 24;
+  const x0 = Math.min(...xs) - BOX_W / 2 - margin;
+  const y0 = Math.min(...ys) - BOX_H / 2 - margin;
+  const w = Math.max(...xs) - Math.min(...xs) + BOX_W + 2 * margin;
+  const h = Math.max(...ys) - Math.min(...ys) + BOX_H + 2 * margin;
+  $('picture').setAttribute('viewBox', `${x0} ${y0} ${Math.max(w, 420)} ${Math.max(h, 200)}`);
 }
 
 function pairKey(a, b) {
@@ -50,10 +64,12 @@ function draw() {
     ? `Watched from ${state.observer}, which reaches every node, also across a partition (it is not drawn).`
     : '';
   const at = positions(state.nodes);
+  fit(at);
   const links = $('links');
   const nodes = $('nodes');
   links.replaceChildren();
   nodes.replaceChildren();
+  $('marks').replaceChildren();
 
   const byName = new Map(state.nodes.map((n) => [n.name, n]));
   const pairs = new Map();
@@ -75,11 +91,12 @@ function draw() {
     const pb = at.get(b);
     links.append(el('line', { class: 'link', 'data-kind': kind, 'data-a': a, 'data-b': b, x1: pa.x, y1: pa.y, x2: pb.x, y2: pb.y }));
     if (kind === 'cut') {
-      const mx = (pa.x + pb.x) / 2;
-      const my = (pa.y + pb.y) / 2;
+      // A third of the way along, not halfway: lines of a ring cross at the centre.
+      const mx = pa.x + (pb.x - pa.x) * 0.33;
+      const my = pa.y + (pb.y - pa.y) * 0.33;
       const mark = el('g', { class: 'cutmark' });
       mark.append(el('rect', { x: mx - 36, y: my - 20, width: 72, height: 40, rx: 8 }), el('text', { x: mx, y: my + 9, 'text-anchor': 'middle' }, 'CUT'));
-      links.append(mark);
+      $('marks').append(mark);
     }
   }
 
@@ -115,17 +132,19 @@ function drawControls() {
     const row = document.createElement('div');
     row.className = 'row';
     row.dataset.node = node.name;
+    row.dataset.status = node.status;
+    row.dataset.cut = String(node.status === 'up' && node.blocked.length > 0);
     const name = document.createElement('span');
     name.className = 'name';
     name.textContent = short(node.name);
     const what = document.createElement('span');
     what.className = 'what';
-    what.textContent = `${node.name}: ${subtitle(node).toLowerCase()}`;
+    what.textContent = subtitle(node).toLowerCase();
     const buttons = document.createElement('div');
     buttons.className = 'buttons';
     const up = node.status === 'up';
     buttons.append(
-      button('partition', node.name, 'Cut off', !up || node.blocked.length > 0),
+      button('partition', node.name, 'Cut off', !up || othersUp(node).every((o) => node.blocked.includes(o))),
       button('kill', node.name, 'Kill -9', !up || !node.owned),
       button('restart', node.name, 'Restart', up || !node.owned),
     );
@@ -134,6 +153,11 @@ function drawControls() {
   }
   $('heal').disabled = !state.nodes.some((n) => n.status === 'up' && n.blocked.length > 0);
   $('lifecycle-note').textContent = state.noLifecycle ?? 'Kill -9 stops a node at once; Restart starts it again under the same name.';
+}
+
+/** The other nodes that are up: cutting a node off from all of them is the most a partition can do. */
+function othersUp(node) {
+  return state.nodes.filter((n) => n.name !== node.name && n.status === 'up').map((n) => n.name);
 }
 
 function button(op, node, label, disabled) {
@@ -217,9 +241,15 @@ function onMessages(batch) {
     ...recent.map((m) => {
       const li = document.createElement('li');
       const kind = document.createElement('span');
-      kind.className = 'kind';
+      kind.className = `kind k-${m.kind}`;
       kind.textContent = m.kind === 'send' ? '' : `${m.kind.toUpperCase()} `;
-      li.append(kind, `${short(m.from)} → ${short(m.to)}  ${m.what}`);
+      const route = document.createElement('span');
+      route.className = 'route';
+      route.append(kind, `${short(m.from)} → ${short(m.to)}`);
+      const text = document.createElement('span');
+      text.className = 'text';
+      text.textContent = m.what;
+      li.append(route, text);
       return li;
     }),
   );
