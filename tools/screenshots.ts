@@ -59,7 +59,7 @@ try {
   }
   if (wanted('trace')) {
     const dir = resolve(process.env.DISTSYS_TRACE_DIR ?? 'traces');
-    const file = process.env.TRACE_FILE ?? join(dir, readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()[0] as string);
+    const file = process.env.DISTSYS_SCREENSHOT_TRACE ?? join(dir, readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()[0] as string);
     const page = writeTracePage(file, join(OUT, 'trace.html'));
     await shoot('trace', pathToFileURL(page).href, 1600, 1000);
     await shoot('trace-full', pathToFileURL(page).href, 1600, 1000, true);

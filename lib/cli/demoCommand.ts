@@ -12,9 +12,7 @@ import { UsageError, parseFlags } from './args.ts';
 
 const portFlag = z.coerce.number().int().min(0).max(65535);
 
-const solutionsCondition = () =>
-  [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => /^(--conditions|-C)=?solutions$/.test(a)) ||
-  process.execArgv.join(' ').includes('--conditions solutions');
+const solutionsCondition = () => /(^| )(--conditions|-C)[= ]solutions( |$)/.test(process.execArgv.join(' '));
 
 export async function demoCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseFlags(argv, {

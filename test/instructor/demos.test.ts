@@ -56,7 +56,7 @@ async function noNamesLeft(): Promise<void> {
 describe('npm run demo', () => {
   it('lists the demos with what each shows', async () => {
     const run = await demo([]);
-    expect(run.exitCode, run.all).toBe(0);
+    expect(run.exitCode, String(run.all)).toBe(0);
     expect(run.stdout).toMatch(/first-steps\s+first steps/);
     expect(run.stdout).toMatch(/ping-pong\s+ping-pong/);
   });
@@ -78,7 +78,7 @@ describe('npm run demo', () => {
       const run = await child;
       tree.stop();
       process.stdout.write(`demo ${name} --auto: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-      expect(run.exitCode, run.all).toBe(0);
+      expect(run.exitCode, String(run.all)).toBe(0);
       expect(run.stdout).toContain(`Step ${steps}:`);
       expect(run.stdout).not.toContain(`Step ${steps + 1}:`);
       expect(run.stdout).toMatch(/live view: http:\/\/127\.0\.0\.1:\d+\/\?token=/);

@@ -82,7 +82,7 @@ describe.skipIf(NO_BROWSER)(`a trace page in Chromium${NO_BROWSER ? ` (skipped: 
   });
 
   it('sums up each link: sent, delivered, dropped, duplicated, delayed', async () => {
-    const rows = await page.$$eval('#links tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    const rows = await page.$$eval('#links tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim())));
     expect(rows).toEqual([
       ['a → b', '2', '1', '1', '0', '0'],
       ['a → c', '1', '2', '0', '1', '0'],
