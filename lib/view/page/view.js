@@ -8,7 +8,7 @@ const BOX_W = 270;
 const BOX_H = 104;
 const FLIGHT_MS = 900;
 const MAX_FLYING = 40;
-const RECENT = 5;
+const RECENT = 4;
 
 const $ = (id) => document.getElementById(id);
 const short = (node) => node.split('@')[0];
