@@ -28,7 +28,7 @@ export function clusterActions(access: ClusterAccess): Actions {
       if (!nodes.includes(node)) throw new Error(`${node} is not running`);
       const others = nodes.filter((n) => n !== node);
       await access.agent(node, 'block', [others]);
-      await Promise.all(others.map((other) => access.agent(other, 'block', [node])));
+      await Promise.all(others.map((other) => access.agent(other, 'block', [[node]])));
     },
 
     /** Lets every cut link back in and reconnects exactly those links (nodes that never met stay apart). */
