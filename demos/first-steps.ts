@@ -7,7 +7,7 @@ import { LIBRARY, type Demo } from '../lib/demo/index.ts';
 const FIRST_STEPS = '#stage/exercise1-connect/firstSteps.ts';
 
 const demo: Demo = {
-  title: 'first steps: connect, ping, a transitive mesh, cookies',
+  title: 'connect, ping (pong and pang), a transitive mesh, cookies',
   summary: 'Lone nodes meet: pong and pang, a third node that sees everyone, a message by name, a cookie that keeps a node out.',
   async run(show) {
     const at = (sname: string) => `${sname}@${show.host}`;

@@ -10,7 +10,7 @@ import type { Demo } from '../lib/demo/index.ts';
 const PING_PONG = '#stage/exercise2-monitoring/pingPong.ts';
 
 const demo: Demo = {
-  title: 'ping-pong: producers and consumers through a partition and a heal',
+  title: 'producers and consumers through a partition and a heal',
   summary: 'Three nodes broadcast numbered pings; a partition hides some; on heal, producers tell the newcomers their counts and every total agrees.',
   async run(show) {
     const ping = (node: NodeName) => GenServer.call<number>({ name: 'producer', node }, 'ping');

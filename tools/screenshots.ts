@@ -9,6 +9,7 @@ import { GenServer } from '../lib/index.ts';
 import { LocalCluster, Schism } from '../lib/cluster/index.ts';
 import { openView } from '../lib/view/index.ts';
 import { writeTracePage } from '../lib/tracePage/render.ts';
+import { DemoCluster, LIBRARY } from '../lib/demo/demoCluster.ts';
 import { launch } from '../test/support/browser.ts';
 
 const OUT = resolve('screenshots');
@@ -56,6 +57,27 @@ try {
     clearInterval(pinger);
     await view.close();
     await LocalCluster.stopNodes();
+  }
+  if (wanted('terminals')) {
+    // The first-steps demo's picture: lone nodes, a partial mesh, a node kept out by its cookie.
+    await LocalCluster.start();
+    const cluster = new DemoCluster();
+    const view = await openView({ access: cluster, title: 'first-steps: connect, ping, a transitive mesh, cookies' });
+    view.caption('5. cookies: another cookie keeps a node out');
+    const [chris, ben, dave, lonestar] = await Promise.all([
+      cluster.terminal('chris'),
+      cluster.terminal('ben'),
+      cluster.terminal('dave'),
+      cluster.terminal('lonestar', { cookie: 'lonestar' }),
+    ]);
+    await shoot('terminals-alone', view.url);
+    await chris.call(LIBRARY, 'Node.connect', [ben.name]);
+    await dave.call(LIBRARY, 'Node.connect', [chris.name]);
+    await ben.call(LIBRARY, 'Node.setCookie', ['lonestar']);
+    await ben.call(LIBRARY, 'Node.connect', [lonestar.name]);
+    await shoot('terminals-cookies', view.url);
+    await view.close();
+    await cluster.stop();
   }
   if (wanted('trace')) {
     const dir = resolve(process.env.DISTSYS_TRACE_DIR ?? 'traces');

@@ -57,8 +57,8 @@ describe('npm run demo', () => {
   it('lists the demos with what each shows', async () => {
     const run = await demo([]);
     expect(run.exitCode, String(run.all)).toBe(0);
-    expect(run.stdout).toMatch(/first-steps\s+first steps/);
-    expect(run.stdout).toMatch(/ping-pong\s+ping-pong/);
+    expect(run.stdout).toMatch(/first-steps\s+connect, ping/);
+    expect(run.stdout).toMatch(/ping-pong\s+producers and consumers/);
   });
 
   it('says which demos there are when the name is wrong', async () => {
