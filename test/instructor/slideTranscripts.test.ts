@@ -29,6 +29,7 @@ const normal = (text: string) =>
 const asSet = (text: string) => (/^\[ ('[\w-]+@[\w-]+'(, )?)+ \]$/.test(text) ? text.slice(2, -2).split(', ').sort().join(', ') : text);
 const same = (printed: string, expected: string) => asSet(normal(printed)) === asSet(normal(expected));
 
+const TYPE_MS = 45_000;
 const shells = new Map<string, Shell>();
 afterAll(() => shells.forEach((s) => s.kill()));
 
@@ -74,10 +75,11 @@ async function act(action: Action, where: string): Promise<void> {
       const expected = action.output.join('\n');
       const logBefore = shell.log.length;
       const input = action.input.replaceAll('myhost', host);
-      let printed = await shell.type(input);
+      // Bounded, generously: a line may start nodes, which takes seconds on a busy 2-core machine.
+      let printed = await shell.type(input, TYPE_MS);
       if (!same(printed, expected) && READS.test(action.input)) {
         await waitFor(async () => {
-          if (!same(printed, expected)) printed = await (shell as Shell).type(input);
+          if (!same(printed, expected)) printed = await (shell as Shell).type(input, TYPE_MS);
           expect(same(printed, expected)).toBe(true);
         }, 10_000, 50).catch(() => undefined);
       }
@@ -98,7 +100,7 @@ for (const deck of decks) {
     for (const t of found) {
       it(`"${t.slide}" (line ${t.line})`, async () => {
         for (const action of t.actions) await act(action, `slides/${deck}:${t.line} "${t.slide}"`);
-      }, 60_000);
+      }, 180_000);
     }
   });
 }

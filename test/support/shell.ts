@@ -87,11 +87,11 @@ export class Shell {
     });
   }
 
-  /** Types `line`, waits for the next prompt and returns what the shell printed in between. */
-  async type(line: string): Promise<string> {
+  /** Types `line`, waits (up to `timeoutMs`) for the next prompt and returns what the shell printed in between. */
+  async type(line: string, timeoutMs = 10_000): Promise<string> {
     this.child.stdin?.write(`${line}\n`);
     this.counter++;
-    const printed = await this.waitFor(new RegExp(`iex\\(${escape(this.name)}\\)${this.counter}> `));
+    const printed = await this.waitFor(new RegExp(`iex\\(${escape(this.name)}\\)${this.counter}> `), timeoutMs);
     return printed.replace(new RegExp(`iex\\(${escape(this.name)}\\)${this.counter}> $`), '').trim();
   }
 
