@@ -9,6 +9,9 @@ import { Node } from '../../lib/index.ts';
 import { openView, type ClusterAccess, type LiveView } from '../../lib/view/index.ts';
 import { startManager } from '../support/nodes.ts';
 
+/** Bounds for waits: generous, since the machine may be busy; they end as soon as the condition holds. */
+const WAIT = { timeout: 10_000, interval: 50 };
+
 /** A cluster of nobody: the server is what is under test. */
 const empty = (): ClusterAccess => ({
   observer: Node.self(),
@@ -95,7 +98,7 @@ describe('the live view server', () => {
     ws?.on('message', (d) => replies.push(JSON.parse(d.toString())));
     for (const bad of ['not json', '{}', JSON.stringify({ id: 1, op: 'rm -rf' }), JSON.stringify({ id: 2, op: 'kill', node: 'nobody@nowhere' }), JSON.stringify({ id: 3, op: 'kill' })]) ws?.send(bad);
     ws?.send(Buffer.from([0xff, 0x00]), { binary: true });
-    await expect.poll(() => replies.filter((r) => r.type === 'done').length).toBe(6);
+    await expect.poll(() => replies.filter((r) => r.type === 'done').length, WAIT).toBe(6);
     expect(replies.filter((r) => r.type === 'done').every((r) => r.ok === false)).toBe(true);
     expect(replies.find((r) => r.error?.includes('nobody@nowhere'))?.error).toBe('no node nobody@nowhere in this cluster');
     const closed = new Promise((r) => ws?.once('close', r));
