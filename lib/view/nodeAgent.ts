@@ -93,7 +93,8 @@ export function summarize(entryJson: string): string {
     const to = /^\["n","([^"]{1,40})"/.exec(entryJson)?.[1] ?? (entryJson.startsWith('["s"') ? 'pid' : '?');
     const part = /"\$gen":"(call|cast)"/.exec(entryJson)?.[1] ?? (entryJson.includes('"$genReply"') ? 'reply' : '');
     const body = /"(?:request|msg|value)":(.{1,30})/.exec(entryJson)?.[1];
-    return clip(`${to}: ${part}${part && body ? ' ' : ''}${body ? `${body.replace(/"([A-Za-z_$][\w$]*)":/g, '$1: ')}…` : part ? '' : '…'}`, 44);
+    const kept = body?.replace(/"([A-Za-z_$][\w$]*)":/g, '$1: ').replace(/…$/, '');
+    return clip(`${to}: ${part}${part && kept ? ' ' : ''}${kept ? `${kept}…` : part ? '' : '…'}`, 44);
   }
   if (!Array.isArray(entry)) return '…';
   const [tag] = entry;
