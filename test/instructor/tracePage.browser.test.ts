@@ -77,6 +77,10 @@ describe.skipIf(NO_BROWSER)(`a trace page in Chromium${NO_BROWSER ? ` (skipped: 
     expect(await page.locator('line.arrow.duplicate').count(), 'a duplicate has two arrows, one per delivery').toBe(2);
     expect(await page.locator('line.arrow.delay').count()).toBe(1);
     expect(await page.locator('text.mark.partition').allTextContents()).toEqual(['✂ partition from b', '✂ partition from a']);
+    const labels = await page.locator('text.what').allTextContents();
+    expect(labels, 'each message is labelled with what it was').toEqual(
+      expect.arrayContaining(['consumer: cast {ping: 1}', 'DROP: consumer: cast {ping: 2}', 'DUPLICATE: consumer: cast {ping: 3}', 'DELAY 30 ms: consumer: cast {ping: 4}']),
+    );
     expect(errors).toEqual([]);
     expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
   });

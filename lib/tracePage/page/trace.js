@@ -40,7 +40,7 @@
   });
 
   /** The message in a few words (render.ts summarised it: the same words as the live view). */
-  const what = (e) => clip(e.what ?? '', 30);
+  const what = (e) => e.what ?? '';
   const clip = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
   const duration = (us) => (us >= 1e6 ? `${(us / 1e6).toFixed(2)} s` : `${(us / 1000).toFixed(1)} ms`);
@@ -144,13 +144,13 @@
           out.push(`<line class="arrow ${e.kind === 'drop' ? 'drop' : 'lost'}" x1="${x}" y1="${yy}" x2="${end}" y2="${yy}"/>`);
           out.push(`<text class="${e.kind === 'drop' ? 'cross' : 'mark'}" x="${end}" y="${yy + 10}" text-anchor="middle">${e.kind === 'drop' ? '✕' : '?'}</text>`);
           const note = e.kind === 'drop' ? '' : to === undefined ? ` (to ${short(e.peer)}, hidden)` : deliveries.has(i) ? '' : ' (not delivered in this trace)';
-          out.push(`<text class="what" x="${x + dir * 12}" y="${yy - 8}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(clip(label, 30) + note)}</text>`);
+          out.push(`<text class="what" x="${x + dir * 12}" y="${yy - 8}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(clip(label, 36) + note)}</text>`);
         }
         for (const d of targets) {
           const y2 = y(rowOf.get(d));
           out.push(`<line class="arrow ${e.kind}" x1="${x}" y1="${yy}" x2="${to - dir * 12}" y2="${y2}"/>`);
         }
-        if (targets.length) out.push(`<text class="what" x="${x + dir * 12}" y="${yy - 8}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(clip(label, 34))}</text>`);
+        if (targets.length) out.push(`<text class="what" x="${x + dir * 12}" y="${yy - 8}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(clip(label, 38))}</text>`);
         out.push(`<circle class="dot ${e.kind}" data-i="${i}" data-kind="${e.kind}" cx="${x}" cy="${yy}" r="7"/>`);
       } else if (e.kind === 'deliver') {
         const from = source.get(i);
@@ -161,7 +161,7 @@
         out.push(`<polygon class="head ${kind}" data-i="${i}" data-kind="deliver" points="${p}"/>`);
         if (from === undefined || !rowOf.has(from) || fromX === undefined) {
           out.push(`<line class="arrow send" x1="${x - dir * 60}" y1="${yy}" x2="${x - dir * 14}" y2="${yy}"/>`);
-          out.push(`<text class="what" x="${x - dir * 66}" y="${yy + 6}" text-anchor="${dir > 0 ? 'end' : 'start'}">${esc(`from ${short(e.peer)}: ${what(e)}`)}</text>`);
+          out.push(`<text class="what" x="${x - dir * 66}" y="${yy + 6}" text-anchor="${dir > 0 ? 'end' : 'start'}">${esc(clip(`from ${short(e.peer)}: ${what(e)}`, 36))}</text>`);
         }
       } else {
         const detail = e.detail ?? {};
