@@ -58,4 +58,9 @@ server.once('error', (err: NodeJS.ErrnoException) => {
   server.listen(0, '127.0.0.1', listening); // 8080 is taken: any free port
 });
 server.listen(port, '127.0.0.1', listening);
-process.on('SIGINT', () => server.close(() => process.exit(0)));
+const stop = () => {
+  server.closeAllConnections(); // a browser keeps its connection open: do not wait for it
+  server.close(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

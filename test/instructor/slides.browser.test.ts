@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import type { Browser } from 'playwright-core';
 import { NO_BROWSER, collectErrors, launch } from '../support/browser.ts';
+import { waitFor } from '../support/wait.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SLIDES = join(ROOT, 'slides');
@@ -24,6 +25,31 @@ describe('npm run slides -- --build-only', () => {
       expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=["']?https?:/i);
     }
   }, 60_000);
+});
+
+describe('npm run slides', () => {
+  it('serves every deck on 127.0.0.1, with a link to its presenter view, until Ctrl+C', async () => {
+    // What `npm run slides` runs, started directly so the signal reaches it (npm would sit in between).
+    const server = execa(process.execPath, ['--import', 'tsx', 'tools/slides.ts', '--port', '0'], { cwd: ROOT, reject: false, stdin: 'ignore', buffer: false });
+    let out = '';
+    server.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await waitFor(() => expect(out).toMatch(/slides at (http:\/\/127\.0\.0\.1:\d+\/)/), 60_000);
+      const base = /slides at (\S+)/.exec(out)?.[1] as string;
+      const index = await (await fetch(base)).text();
+      for (const deck of decks) {
+        const html = deck.replace(/\.md$/, '.html');
+        expect(index).toContain(`href="/${html}"`);
+        expect(index).toContain(`href="/${html}?view=presenter"`);
+        const page = await fetch(`${base}${html}`);
+        expect(page.status).toBe(200);
+      }
+      expect((await fetch(`${base}..%2Fpackage.json`)).status).toBe(404);
+    } finally {
+      server.kill('SIGINT');
+      await server;
+    }
+  }, 90_000);
 });
 
 describe.skipIf(NO_BROWSER)(`the slides in Chromium${NO_BROWSER ? ` (skipped: ${NO_BROWSER})` : ''}`, () => {
