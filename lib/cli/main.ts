@@ -4,6 +4,9 @@
 //   distsys epmd [--kill]                                     the names the port mapper holds
 //   distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]   the storage (the workshop's Redis)
 //   distsys doctor                                            is this laptop ready for the workshop?
+//   distsys view [--cookie C] [--port N]                    the live view of this host's nodes, in the browser
+//   distsys trace FILE.jsonl [--out PAGE.html]               a trace drawn as a sequence diagram
+//   distsys demo [NAME] [--auto]                             the instructor's demos (npm run demo)
 import { EpmdClient } from '../epmd/client.ts';
 import { epmdPortFromEnv } from '../epmd/protocol.ts';
 import { recordThisProcess } from '../liveProcesses.ts';
@@ -15,7 +18,13 @@ const usage = `usage:
   distsys epmd [--kill]     list the names the port mapper on this host holds (like epmd -names)
   distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]
                             run the storage, journaled in DIR (prints its URL, token included)
-  distsys doctor            check this laptop before the workshop: says what to fix, ends with ready or not`;
+  distsys doctor            check this laptop before the workshop: says what to fix, ends with ready or not
+  distsys view [--sname NAME] [--cookie COOKIE] [--port N]
+                            the live view of the nodes on this host, in the browser
+  distsys trace traces/FILE.jsonl [--out PAGE.html]
+                            draw a trace as a sequence diagram (a self-contained HTML page)
+  distsys demo [NAME] [--auto] [--no-view]
+                            the instructor's demos on a real local cluster (without NAME: the list)`;
 
 async function epmd(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { kill: { type: 'boolean' } });
@@ -62,6 +71,14 @@ async function main(argv: string[]): Promise<void> {
       // Done: exit once the report is written out (stdout to a pipe is asynchronous on macOS and Windows).
       process.stdout.write('', () => process.exit(code));
       return;
+    }
+    case 'view':
+      return (await import('./viewCommand.ts')).viewCommand(rest);
+    case 'trace':
+      return (await import('./traceCommand.ts')).traceCommand(rest);
+    case 'demo': {
+      const { demoCommand } = await import('./demoCommand.ts');
+      return demoCommand(rest);
     }
     case undefined:
     case 'help':

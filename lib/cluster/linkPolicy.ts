@@ -26,6 +26,7 @@ class LinkPolicy {
   private readonly blocked = new Set<NodeName>();
   private faults: FaultPlan | undefined;
   private trace: TraceRecorder | undefined;
+  private untrace: (() => void) | undefined;
   /** Per link, the messages held back, in order: later ones wait behind a delayed one, so a link never reorders. */
   private readonly held = new Map<NodeName, Held[]>();
   private installedOn: NetKernel | undefined;
@@ -77,6 +78,22 @@ class LinkPolicy {
     const down = (node: NodeName, reason: string) => this.trace === trace && trace.record('nodedown', { peer: node, detail: reason });
     distEvents.on('nodeup', up);
     distEvents.on('nodedown', down);
+    this.untrace = () => {
+      distEvents.off('nodeup', up);
+      distEvents.off('nodedown', down);
+    };
+  }
+
+  /** Whether this node records a trace now. */
+  tracing(): boolean {
+    return this.trace !== undefined;
+  }
+
+  /** Stops recording and forgets what was recorded (the live view, when it lets go of a node). */
+  stopTrace(): void {
+    this.untrace?.();
+    this.untrace = undefined;
+    this.trace = undefined;
   }
 
   takeTrace(): TraceEvent[] {

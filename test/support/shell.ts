@@ -15,6 +15,7 @@ export class Shell {
   private read = 0;
   private counter = 1;
   private listeners: Array<() => void> = [];
+  private errors = '';
 
   private constructor(name: string, child: ResultPromise) {
     this.name = name;
@@ -24,6 +25,26 @@ export class Shell {
       this.output += chunk;
       for (const l of this.listeners) l();
     });
+    // Read the log too: it is part of what a person sees, and an unread pipe could fill up.
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      this.errors += chunk;
+    });
+  }
+
+  /** What the shell's node logged on stderr so far (warnings such as a refused cookie). */
+  get log(): string {
+    return this.errors;
+  }
+
+  /** Everything the shell printed on stdout so far. */
+  get printed(): string {
+    return this.output;
+  }
+
+  /** The number the next prompt shows (`iex(name)N>`). */
+  get prompt(): number {
+    return this.counter;
   }
 
   /** Starts `distsys shell` with `args` and waits for its first prompt. */
@@ -35,6 +56,7 @@ export class Shell {
     const shell = new Shell(name, child);
     shell.output = first.output;
     shell.read = first.read;
+    shell.errors = first.errors;
     return shell;
   }
 
@@ -65,11 +87,11 @@ export class Shell {
     });
   }
 
-  /** Types `line`, waits for the next prompt and returns what the shell printed in between. */
-  async type(line: string): Promise<string> {
+  /** Types `line`, waits (up to `timeoutMs`) for the next prompt and returns what the shell printed in between. */
+  async type(line: string, timeoutMs = 10_000): Promise<string> {
     this.child.stdin?.write(`${line}\n`);
     this.counter++;
-    const printed = await this.waitFor(new RegExp(`iex\\(${escape(this.name)}\\)${this.counter}> `));
+    const printed = await this.waitFor(new RegExp(`iex\\(${escape(this.name)}\\)${this.counter}> `), timeoutMs);
     return printed.replace(new RegExp(`iex\\(${escape(this.name)}\\)${this.counter}> $`), '').trim();
   }
 

@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Node } from '../../lib/index.ts';
 import { LocalCluster, Trace } from '../../lib/cluster/index.ts';
 import type { NodeName } from '../../lib/index.ts';
+import { nameTraceFiles } from './tracePage.ts';
 
 /** The specifier of a stage module, as child nodes and rpc resolve it: `#stage/exercise1-connect/pingPong.ts`. */
 export const stageModule = (path: string): string => `#stage/${path}`;
@@ -57,7 +58,7 @@ export function traceFailures(): void {
     }
     const stage = /(exercise\d+[^/]*)\//.exec(context.task.file?.name ?? '')?.[1] ?? 'stage';
     const file = await Trace.write(`${stage} ${context.task.name}`);
-    process.stderr.write(`\nwhat happened between the nodes during "${context.task.name}": ${file}\n`);
+    process.stderr.write(`\nwhat happened between the nodes during "${context.task.name}": ${nameTraceFiles(file)}\n`);
   });
   afterAll(() => LocalCluster.stopNodes());
 }

@@ -1,0 +1,3 @@
+// What a demo file in demos/ needs.
+export { LIBRARY, type Terminal } from './demoCluster.ts';
+export type { Demo, Show } from './show.ts';

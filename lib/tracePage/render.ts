@@ -1,0 +1,72 @@
+// A trace file (traces/<name>.jsonl) drawn as a sequence diagram, in one
+// self-contained HTML page: its styles, its script and the events are inlined,
+// so the page opens from disk with no network and can be mailed or attached to
+// an issue. One lane per node; each send joined to its delivery; drops,
+// duplicates, delays, nodeup/nodedown, partitions and heals marked; filters by
+// node and by kind; a summary of the messages on each link.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import { summarize } from '../view/nodeAgent.ts';
+
+const PAGE = new URL('./page/', import.meta.url);
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+const traceEvent = z.object({
+  us: z.number(),
+  node: z.string(),
+  seq: z.number(),
+  kind: z.enum(['send', 'deliver', 'drop', 'duplicate', 'delay', 'nodeup', 'nodedown', 'partition', 'heal']),
+  peer: z.string().optional(),
+  link: z.string().optional(),
+  hash: z.string().optional(),
+  msg: z.string().optional(),
+  detail: z.unknown().optional(),
+});
+export type PageEvent = z.infer<typeof traceEvent>;
+
+/** The events of a trace file; a line that is not an event is an error naming it. */
+export function readTrace(file: string): PageEvent[] {
+  const text = readFileSync(file, 'utf8');
+  if (text.length > MAX_FILE_BYTES) throw new Error(`${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+  const events: PageEvent[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw new Error(`${file}:${i + 1} is not JSON`);
+    }
+    const parsed = traceEvent.safeParse(json);
+    if (!parsed.success) throw new Error(`${file}:${i + 1} is not a trace event: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    events.push(parsed.data);
+  });
+  return events;
+}
+
+/** Inline text for a <script> or <style>: nothing in it may close the element early. */
+const inline = (text: string) => text.replace(/<\/(script|style)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+
+/** The page for `events`, titled `title`. */
+export function tracePageHtml(events: PageEvent[], title: string): string {
+  const template = readFileSync(new URL('trace.html', PAGE), 'utf8');
+  const css = readFileSync(new URL('trace.css', PAGE), 'utf8');
+  const js = readFileSync(new URL('trace.js', PAGE), 'utf8');
+  // JSON inside a script element: escape `<` so no event text can end the element.
+  // Each message in a few words, computed here so the page and the live view say the same.
+  const shown = events.map((e) => (e.msg === undefined ? e : { ...e, what: summarize(e.msg) }));
+  const data = JSON.stringify({ title, events: shown }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const escapedTitle = title.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+  return template
+    .replaceAll('{{title}}', () => escapedTitle)
+    .replace('/*{{css}}*/', () => inline(css))
+    .replace('{{data}}', () => data)
+    .replace('/*{{js}}*/', () => inline(js));
+}
+
+/** Writes the page for the trace `file` beside it (`x.jsonl` -> `x.html`) and returns its path. */
+export function writeTracePage(file: string, out = file.replace(/\.jsonl$/, '') + '.html'): string {
+  writeFileSync(out, tracePageHtml(readTrace(file), basename(file)));
+  return out;
+}

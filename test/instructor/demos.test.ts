@@ -1,0 +1,110 @@
+// The instructor's demos, run as an instructor would (`npm run demo -- NAME`),
+// with --auto: each narrates its steps, checks that what it says happened did,
+// exits 0, and leaves no process behind; Ctrl+C in the middle stops everything.
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { execa, type ResultPromise } from 'execa';
+import { EpmdClient } from '../../lib/epmd/client.ts';
+import { epmdPortFromEnv } from '../../lib/epmd/protocol.ts';
+import { waitFor } from '../support/wait.ts';
+
+const BIN = new URL('../../bin/distsys.js', import.meta.url).pathname;
+
+function demo(args: string[]): ResultPromise {
+  return execa(process.execPath, ['--conditions=solutions', BIN, 'demo', ...args], { reject: false, stdin: 'pipe', all: true, env: { NO_COLOR: '1' } });
+}
+
+/** Every process below `root`, now. */
+function descendants(root: number): number[] {
+  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  let frontier = [root];
+  while (frontier.length) {
+    const next = table.filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Watches the demo's process tree while it runs, so what it started can be checked after it exits. */
+function watchTree(pid: number): { seen: Set<number>; stop: () => void } {
+  const seen = new Set<number>();
+  const timer = setInterval(() => {
+    for (const p of descendants(pid)) seen.add(p);
+  }, 100);
+  return { seen, stop: () => clearInterval(timer) };
+}
+
+async function noNamesLeft(): Promise<void> {
+  const names = await EpmdClient.ask(epmdPortFromEnv(), '127.0.0.1', (c) => c.names()).catch(() => []);
+  expect(names, 'names still registered with the port mapper after the demo').toEqual([]);
+}
+
+describe('npm run demo', () => {
+  it('lists the demos with what each shows', async () => {
+    const run = await demo([]);
+    expect(run.exitCode, String(run.all)).toBe(0);
+    expect(run.stdout).toMatch(/first-steps\s+connect, ping/);
+    expect(run.stdout).toMatch(/ping-pong\s+producers and consumers/);
+  });
+
+  it('says which demos there are when the name is wrong', async () => {
+    const run = await demo(['nope']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/no demo nope; the demos: .*first-steps.*ping-pong/);
+  });
+
+  for (const [name, steps, last] of [
+    ['first-steps', 6, "chris> Node.list()\n    [ 'ben@"],
+    ['ping-pong', 5, 'Every consumer agrees'],
+  ] as const) {
+    it(`${name} --auto runs every step, with its live view, and leaves nothing running`, async () => {
+      const started = Date.now();
+      const child = demo([name, '--auto']);
+      const tree = watchTree(child.pid as number);
+      const run = await child;
+      tree.stop();
+      process.stdout.write(`demo ${name} --auto: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      expect(run.exitCode, String(run.all)).toBe(0);
+      expect(run.stdout).toContain(`Step ${steps}:`);
+      expect(run.stdout).not.toContain(`Step ${steps + 1}:`);
+      expect(run.stdout).toMatch(/live view: http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+      expect(run.stdout).toContain(last);
+      expect(run.stdout).toContain('The end: stopping every node of the demo.');
+      expect(tree.seen.size, 'the demo started its nodes as child processes').toBeGreaterThan(1);
+      await waitFor(() => expect([...tree.seen].filter(alive)).toEqual([]), 5_000);
+      await noNamesLeft();
+    }, 90_000);
+  }
+
+  it('stops every node it started on Ctrl+C, in the middle of a demo', async () => {
+    const child = demo(['ping-pong']);
+    const tree = watchTree(child.pid as number);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => expect(out).toContain('[Enter] runs it'), 30_000);
+    child.stdin?.write('\n');
+    await waitFor(() => expect(out).toMatch(/Step 2:[^]*\[Enter\] runs it/), 30_000);
+    expect(descendants(child.pid as number).length, 'the three nodes run').toBeGreaterThanOrEqual(3);
+    child.kill('SIGINT');
+    const run = await child;
+    tree.stop();
+    expect(run.exitCode).toBe(130);
+    expect(out).toContain('Interrupted: stopping every node of the demo.');
+    await waitFor(() => expect([...tree.seen].filter(alive)).toEqual([]), 5_000);
+    await noNamesLeft();
+  }, 90_000);
+});
