@@ -7,10 +7,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { marpCli } from '@marp-team/marp-cli';
 
-const SLIDES = resolve(new URL('../slides/', import.meta.url).pathname);
+const SLIDES = resolve(fileURLToPath(new URL('../slides/', import.meta.url)));
 const { values } = parseArgs({ options: { 'build-only': { type: 'boolean' }, port: { type: 'string' } } });
 
 const decks = readdirSync(SLIDES).filter((f) => /^\d\d-.+\.md$/.test(f)).sort();

@@ -51,7 +51,7 @@ try {
     }
     if (parts.has('verify')) {
       const verify = await execa('npm', ['run', 'verify'], { cwd: ROOT, reject: false, all: true });
-      note('npm run verify', verify.exitCode === 0, verify.all?.split('\n').filter((l) => l.startsWith('  - ')).slice(0, 3).join(' | '));
+      note('npm run verify', verify.exitCode === 0, verify.all?.split(/\r?\n/).filter((l) => l.startsWith('  - ')).slice(0, 3).join(' | '));
     }
     // Nothing left behind: give processes a moment to finish exiting, then look.
     let left = liveKitProcesses();

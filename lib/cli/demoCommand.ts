@@ -29,7 +29,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     for (const entry of entries) {
       const summary = await loadDemo(entry).then(
         (d) => `${d.title}\n${' '.repeat(width + 4)}${d.summary}`,
-        (err: Error) => `(cannot load: ${err.message.split('\n')[0]})`,
+        (err: Error) => `(cannot load: ${err.message.split(/\r?\n/)[0]})`,
       );
       process.stdout.write(`  ${entry.name.padEnd(width)}  ${summary}\n`);
     }

@@ -64,7 +64,7 @@ export class Show {
     this.options.write(`  ${this.paint('1;32', `${where}>`)} ${what}\n`);
     if (value === undefined) return;
     const printed = typeof value === 'object' && value !== null && ('json' in value || 'printed' in value) ? shown(value as Returned) : inspect(value, { depth: 4, colors: this.options.colour });
-    for (const line of printed.split('\n')) this.options.write(`    ${line}\n`);
+    for (const line of printed.split(/\r?\n/)) this.options.write(`    ${line}\n`);
   }
 
   /** Runs `fun` on a terminal node and prints the call and its result; returns the result. */

@@ -30,7 +30,7 @@ export function readTrace(file: string): PageEvent[] {
   const text = readFileSync(file, 'utf8');
   if (text.length > MAX_FILE_BYTES) throw new Error(`${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
   const events: PageEvent[] = [];
-  text.split('\n').forEach((line, i) => {
+  text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     let json: unknown;
     try {

@@ -106,7 +106,7 @@ try {
           { numRuns: (RUNS[kind] ?? 50) * scale, seed, endOnFailure: true },
         );
       } catch (err) {
-        problems.push(`${kind}: ${(err as Error).message.split('\n').slice(0, 6).join('\n    ')}`);
+        problems.push(`${kind}: ${(err as Error).message.split(/\r?\n/).slice(0, 6).join('\n    ')}`);
       }
       table.push({ kind, inputs: inputsTried, outcomes });
       process.stdout.write(`  ${kind}: ${inputsTried} inputs\n`);
@@ -155,7 +155,8 @@ try {
   problems.push(`the campaign could not run: ${(err as Error).stack ?? String(err)}`);
 } finally {
   await Node.stop();
-  target.kill('SIGTERM');
+  // The target stops when its IPC channel closes (a signal would not let it clean up on Windows).
+  if (target.connected) target.disconnect();
   await target;
 }
 if (problems.length) {

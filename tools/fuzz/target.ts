@@ -52,5 +52,4 @@ const stop = () => {
   });
 };
 process.on('disconnect', stop);
-process.on('SIGTERM', stop);
 process.send?.({ ready: { node: Node.self(), nodePort: currentKernel()?.port, epmdPort: epmd.port, storageUrl: storage.url } satisfies Partial<TargetReady> });
