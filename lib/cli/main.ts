@@ -3,11 +3,13 @@
 //   distsys node --sname NAME [--cookie C] [--boot MODULE]   a headless node
 //   distsys epmd [--kill]                                     the names the port mapper holds
 //   distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]   the storage (the workshop's Redis)
+//   distsys shortener [--nodes 3] [--port 4000] [--replication ring|full] [--exercises]   stage 4's link shortener, live
 import { EpmdClient } from '../epmd/client.ts';
 import { epmdPortFromEnv } from '../epmd/protocol.ts';
 import { UsageError, parseFlags } from './args.ts';
 import { headlessNode } from './headlessNode.ts';
 import { shell } from './shell.ts';
+import { shortenerCommand } from './shortenerCommand.ts';
 import { storageCommand } from './storageCommand.ts';
 
 const usage = `usage:
@@ -15,7 +17,10 @@ const usage = `usage:
   distsys node --sname NAME | --name NAME@HOST [--cookie COOKIE] [--boot MODULE] [--tick-ms MS]
   distsys epmd [--kill]     list the names the port mapper on this host holds (like epmd -names)
   distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]
-                            run the storage, journaled in DIR (prints its URL, token included)`;
+                            run the storage, journaled in DIR (prints its URL, token included)
+  distsys shortener [--nodes 3] [--port 4000] [--replication ring|full] [--exercises]
+                            stage 4's link shortener on N local nodes (ports 4000, 4001, … or free ones);
+                            runs solutions/ (--exercises: your code); Ctrl+C stops everything`;
 
 async function epmd(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { kill: { type: 'boolean' } });
@@ -51,6 +56,8 @@ async function main(argv: string[]): Promise<void> {
       return epmd(rest);
     case 'storage':
       return storageCommand(rest);
+    case 'shortener':
+      return shortenerCommand(rest);
     case undefined:
     case 'help':
     case '--help':
