@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { z } from 'zod';
 import { Node } from '../../lib/index.ts';
 import { browserRefusal } from '../../lib/edge/browsers.ts';
+import { ConnectionGuard } from '../../lib/edge/guard.ts';
 import { CODE_PATTERN } from './shortCode.ts';
 import type { Created, Found } from './linkManager.ts';
 
@@ -191,8 +192,14 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
+  // Like every listener of the kit: a connection must send its first request within 10 s, and
+  // only so many may wait at once, so idle sockets cannot pile up; then the HTTP timeouts rule.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  const guard = new ConnectionGuard(server, { maxWaiting: 1024, maxWaitingPerAddress: 256, deadlineMs: 10_000 }, (reason, address) =>
+    console.error(`[${Node.self()}] shortener: refused a connection from ${address}: ${reason === 'deadline' ? 'it sent no request in time' : `${reason} connections`}`),
+  );
+  server.on('request', (req: IncomingMessage) => guard.settle(req.socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {
