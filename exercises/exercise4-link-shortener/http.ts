@@ -15,7 +15,7 @@
 // Following a short link in the browser still works: a navigation sends no Origin.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { Node } from '../../lib/index.ts';
+import { Node, StorageError } from '../../lib/index.ts';
 import { browserRefusal } from '../../lib/edge/browsers.ts';
 import { ConnectionGuard } from '../../lib/edge/guard.ts';
 import { CODE_PATTERN } from './shortCode.ts';
@@ -163,8 +163,8 @@ async function route(req: IncomingMessage, res: ServerResponse, links: Links, po
 
 /** Why a request failed, as an answer: a Refusal says so itself; a store out of reach is 503; anything else 500. */
 function failure(err: unknown): { status: number; message: string; close: boolean } {
-  if (err instanceof Refusal) return { status: err.status, message: err.message, close: err.status === 413 };
-  if ((err as Error)?.name === 'StorageError') return { status: 503, message: `the store cannot be used right now: ${(err as Error).message}`, close: false };
+  if (err instanceof Refusal) return { status: err.status, message: err.message, close: err.status === 413 || err.status === 403 };
+  if (err instanceof StorageError) return { status: 503, message: `the store cannot be used right now: ${(err as Error).message}`, close: false };
   return { status: 500, message: `the shortener failed: ${(err as Error)?.message ?? String(err)}`, close: false };
 }
 
@@ -184,8 +184,8 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
       if (status === 405) headers.allow = ALLOW[path ?? ''] ?? 'GET, HEAD';
       if (close) headers.connection = 'close';
       reply(res, status, `${message}\n`, headers);
-      // Unread bodies are not read: hang up once the answer is out.
-      if (close || status === 403) res.once('finish', () => req.socket.destroySoon());
+      // A body too large, or sent by a web page, is never read: hang up once the answer is out.
+      if (close) res.once('finish', () => req.socket.destroySoon());
     });
   });
   server.on('clientError', (_err, socket) => {
