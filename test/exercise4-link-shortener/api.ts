@@ -30,7 +30,8 @@ export function request(port: number, method: string, path: string, options: Req
     );
     // The server may answer and hang up before it reads a body it refuses: that answer is what we want.
     req.on('error', (err) => {
-      if (!(req as { res?: unknown }).res) reject(err);
+      if ((req as { res?: unknown }).res) return;
+      reject(err.name === 'AbortError' || err.name === 'TimeoutError' ? new Error(`${method} ${path} on port ${port} did not answer within 10 s`) : err);
     });
     if (options.body !== undefined) {
       if (options.chunked) req.setHeader('transfer-encoding', 'chunked');

@@ -6,7 +6,8 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Storage, rpc, type NodeName } from '../../lib/index.ts';
 import { LocalCluster, Schism } from '../../lib/cluster/index.ts';
-import { shortCode } from '#stage/exercise4-link-shortener/shortCode.ts';
+import { MAX_CANDIDATES, shortCode } from '#stage/exercise4-link-shortener/shortCode.ts';
+import { linkKey } from '#stage/exercise4-link-shortener/store.ts';
 import { label, stageModule, traceFailures } from '../support/stage.ts';
 import { expectCreated, expectRedirect, follow, request, shorten, shown, type Answer } from './api.ts';
 
@@ -122,7 +123,7 @@ describe('stage 4: the link shortener, full replication', () => {
     });
   });
 
-  it('problem 1: two urls whose codes collide both keep their links, and a url shortened again gets its code again', async () => {
+  it('problem 1: two urls whose codes collide both keep their links, a url shortened again gets its code again, and a url with no free code is refused', async () => {
     const [first, second] = COLLIDING;
     const code = shortCode(first);
     expect(shortCode(second), 'the test\'s two urls must share their first candidate code (has shortCode changed?)').toBe(code);
@@ -142,6 +143,16 @@ describe('stage 4: the link shortener, full replication', () => {
       repeat.map((a) => a.body),
       `shortening the same urls again answered ${repeat.map(shown).join(' and ')}, expected their codes again (${code}, ${secondCode}): a url that is already stored keeps its code`,
     ).toEqual([code, secondCode]);
+
+    // A url whose every candidate belongs to another url: create gives up, it does not loop for ever.
+    const crowded = 'https://crowded.example/';
+    const store = Storage.connect();
+    for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) await store.set(linkKey(shortCode(crowded, attempt)), `https://other.example/${attempt}`);
+    const refused = await shorten(portOf(n2), crowded);
+    expect(
+      refused.status,
+      `POST / url=${crowded} on ${label(n2)} answered ${shown(refused)}, though each of its ${MAX_CANDIDATES} candidate codes holds another url: create must give up with { error: 'taken' } (422)`,
+    ).toBe(422);
   });
 });
 
