@@ -4,7 +4,8 @@
 // Settings, from the node's environment:
 //   DISTSYS_SHORTENER_PORT         the HTTP port (default 4000; 0 takes a free one, which httpPort() tells)
 //   DISTSYS_SHORTENER_REPLICATION  full (problem 1: every node caches every link, the default)
-//                                  or ring (problem 2: only a link's owner caches it)
+//                                  or ring (problem 2: only a link's owner caches it);
+//                                  useReplication() switches a running node (the tests do)
 //   DISTSYS_STORAGE_URL            the store (the harness sets it for the nodes it starts)
 //
 // Run one by hand: DISTSYS_SHORTENER_PORT=4000 npx distsys node --sname s1 --boot exercises/exercise4-link-shortener/shortener.ts
@@ -41,7 +42,12 @@ export async function start(): Promise<void> {
   if (!parsed.success) throw new Error(`the shortener cannot start: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   replication = parsed.data[REPLICATION_ENV];
   await GenServer.start(CacheServer, undefined, { name: CACHE });
-  http = await serveHttp({ port: parsed.data[PORT_ENV], links: designs[replication] });
+  // Each request asks for the design in force, so useReplication takes effect at once.
+  const links: Links = {
+    create: (url) => designs[replicationOf()].create(url),
+    resolve: (code) => designs[replicationOf()].resolve(code),
+  };
+  http = await serveHttp({ port: parsed.data[PORT_ENV], links });
 }
 
 /** The port this node's API listens on. */
@@ -54,6 +60,13 @@ export function httpPort(): number {
 export function replicationOf(): Replication {
   if (!replication) throw new Error('the shortener is not started on this node');
   return replication;
+}
+
+/** Switches this node's API to the other design (the cache keeps what it holds). */
+export function useReplication(design: Replication): Replication {
+  if (design !== 'full' && design !== 'ring') throw new Error(`useReplication: full or ring, not ${JSON.stringify(design)}`);
+  replication = design;
+  return design;
 }
 
 /** Stops the API and the cache server. */

@@ -5,11 +5,14 @@ import { GenServer, type NodeName } from '../../lib/index.ts';
 import { CACHE, cache, cached, flushCache } from '#stage/exercise4-link-shortener/cache.ts';
 import { findNode, setCanonicalNodes, updateRing } from '#stage/exercise4-link-shortener/cluster.ts';
 import { createOnOwner, remoteLookup } from '#stage/exercise4-link-shortener/linkManager.ts';
-import { httpPort } from '#stage/exercise4-link-shortener/shortener.ts';
+import { httpPort, useReplication } from '#stage/exercise4-link-shortener/shortener.ts';
 
 export const PROBE = import.meta.url;
 
 export const port = (): number => httpPort();
+
+/** Switches this node's API to a design: 'full' (problem 1) or 'ring' (problem 2). */
+export const replicate = (design: 'full' | 'ring'): string => useReplication(design);
 
 export function flush(): true {
   flushCache();
