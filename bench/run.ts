@@ -5,7 +5,7 @@
 //   npm run bench                      the kit's column
 //   npm run bench -- --erlang          and Erlang/OTP's, from the same run, with their ratio
 //   npm run bench -- --json FILE       also write the figures as JSON
-//   npm run bench -- --only kit,floor  a part of it (kit, floor, stages, erlang)
+//   npm run bench -- --only kit,floor  a part of it (kit, floor, stages, erlang, shortener)
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -15,10 +15,11 @@ import { erlangFigures, erlangMissing } from './erlang.ts';
 import { table, type Figure } from './figures.ts';
 import { floorFigures } from './floor.ts';
 import { kitFigures } from './kit.ts';
+import { redirectFigures, ringFigures } from './shortener.ts';
 import { stageFigures } from './stages.ts';
 
 const { values } = parseArgs({ options: { erlang: { type: 'boolean' }, json: { type: 'string' }, only: { type: 'string' } } });
-const parts = new Set((values.only ?? 'kit,floor,stages,erlang').split(','));
+const parts = new Set((values.only ?? 'kit,floor,stages,erlang,shortener').split(','));
 const options = {
   runs: Number(process.env.BENCH_RUNS ?? 5),
   trips: Number(process.env.BENCH_TRIPS ?? 10_000),
@@ -59,6 +60,14 @@ try {
     }
   }
   if (parts.has('floor')) figures.push(...(await floorFigures(options)));
+  if (parts.has('shortener')) {
+    // Stage 4's figures (the ring, redirects per second against a bare node:http), in their own words.
+    process.stderr.write('stage 4, the link shortener...\n');
+    ringFigures();
+    await Node.start({ sname: `benchmgr${process.pid}` }, { cookie });
+    await redirectFigures(Math.min(options.runs, 3), cookie);
+    await Node.stop();
+  }
   if (parts.has('stages')) {
     process.stderr.write('each stage against solutions/...\n');
     figures.push(...(await stageFigures()));

@@ -10,6 +10,7 @@ export { rpc, RpcError } from './rpc.ts';
 export { makeRef } from './localNode.ts';
 export { CodecError } from './codec.ts';
 export { Storage, StorageError } from './storage/client.ts';
+export { HashRing, ringPosition } from './hashRing.ts';
 export { addLogHandler, setConsoleLevel, type LogEvent } from './logger.ts';
 export {
   Pid, Ref, NO_NODE, isPid, isRef, isDown, isExit, samePid, sameRef, formatReason,
