@@ -66,7 +66,7 @@ async function bareRedirectServer(location: string) {
     });
     void child.then(() => reject(new Error('the bare server exited before it listened')));
   });
-  return { port, stop: () => child.kill('SIGTERM') };
+  return { port, stop: () => child.kill('SIGKILL') }; // a bare server holds nothing to clean up
 }
 
 export async function redirectFigures(runs: number, cookie: string): Promise<void> {
