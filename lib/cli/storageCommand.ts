@@ -3,6 +3,7 @@
 // `storage ready <url>` on stdout once it answers (the URL carries its token:
 // give it whole to whoever should use the storage), and runs until it is told
 // to stop (SIGTERM, SIGINT) or its parent goes away.
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { startStorageServer } from '../storage/server.ts';
@@ -19,6 +20,7 @@ export async function storageCommand(argv: string[]): Promise<void> {
     host: { type: 'string' },
     token: { type: 'string' },
     'max-mb': { type: 'string' },
+    temporary: { type: 'boolean' },
   });
   if (typeof values.dir !== 'string' || values.dir === '') throw new UsageError('give the storage a directory for its journal: --dir DIR');
   let port = 0;
@@ -46,7 +48,11 @@ export async function storageCommand(argv: string[]): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void server.close().finally(() => process.exit(0));
+    void server
+      .close()
+      // A store made for one run (the harness's) takes its directory with it when it stops.
+      .then(() => values.temporary && rmSync(dir, { recursive: true, force: true }))
+      .finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -5,7 +5,7 @@
 import { Node } from '../node.ts';
 import { rpc } from '../rpc.ts';
 import type { NodeName } from '../terms.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STORAGE_URL_ENV } from '../storage/protocol.ts';
@@ -155,9 +155,10 @@ export const LocalCluster = {
     const given = process.env[STORAGE_URL_ENV];
     if (given && !embeddedStorage) return given;
     embeddedStorage ??= (async () => {
+      // The storage removes its directory when it stops, which it does when this process goes
+      // (its IPC channel closes), however this process ends.
       const dir = mkdtempSync(join(tmpdir(), 'distsys-storage-'));
-      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-      const store = await startStorage({ dir });
+      const store = await startStorage({ dir, temporary: true });
       process.env[STORAGE_URL_ENV] = store.url;
       return store;
     })();

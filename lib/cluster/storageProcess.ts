@@ -16,6 +16,8 @@ export interface StartStorageOptions {
   host?: string;
   /** The most data it may hold, in MiB (`--max-mb`). */
   maxMb?: number;
+  /** The directory is the storage's own: it removes it when it stops (not when it is killed). */
+  temporary?: boolean;
   env?: Record<string, string>;
   /** How long to wait for it to be ready. Default 20 s. */
   readyTimeoutMs?: number;
@@ -48,6 +50,7 @@ export async function startStorage(options: StartStorageOptions): Promise<Storag
     const args = ['storage', '--dir', options.dir, '--port', String(port)];
     if (options.host) args.push('--host', options.host);
     if (options.maxMb !== undefined) args.push('--max-mb', String(options.maxMb));
+    if (options.temporary) args.push('--temporary');
     const { child, exited, ready } = await startKitProcess({
       args,
       readyLine: READY,
