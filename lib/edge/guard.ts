@@ -17,10 +17,25 @@ export interface GuardLimits {
    * Without it, connections are only counted while they are open (an HTTP server, where nothing "proves").
    */
   readonly deadlineMs?: number;
+  /** What a connection waits to do, for the words of a refusal: prove itself (WebSocket) or send a request (HTTP). Default proof. */
+  readonly waitsFor?: 'proof' | 'request';
 }
 
 /** Why the guard closed a connection: at the door, or at its deadline. */
 export type GuardRefusal = 'too many waiting' | 'too many waiting from that address' | 'deadline';
+
+const WORDS: Record<'proof' | 'request', Record<GuardRefusal, string>> = {
+  proof: {
+    'too many waiting': 'too many connections are waiting to prove themselves',
+    'too many waiting from that address': 'too many connections from that address are waiting to prove themselves',
+    deadline: 'it did not prove itself in time',
+  },
+  request: {
+    'too many waiting': 'too many connections are waiting to send a request',
+    'too many waiting from that address': 'too many connections from that address are waiting to send a request',
+    deadline: 'it sent no request in time',
+  },
+};
 
 interface Waiting {
   readonly address: string;
@@ -31,10 +46,10 @@ export class ConnectionGuard {
   private readonly limits: GuardLimits;
   private readonly waiting = new Map<Socket, Waiting>();
   private readonly perAddress = new Map<string, number>();
-  private readonly onRefuse: (reason: GuardRefusal, address: string) => void;
+  private readonly onRefuse: (reason: GuardRefusal, address: string, words: string) => void;
 
-  /** Watches every connection `server` accepts; `onRefuse` hears of each one it closes. */
-  constructor(server: Server, limits: GuardLimits, onRefuse: (reason: GuardRefusal, address: string) => void) {
+  /** Watches every connection `server` accepts; `onRefuse` hears of each one it closes, and why in words. */
+  constructor(server: Server, limits: GuardLimits, onRefuse: (reason: GuardRefusal, address: string, words: string) => void) {
     this.limits = limits;
     this.onRefuse = onRefuse;
     server.on('connection', (socket: Socket) => this.admit(socket));
@@ -54,7 +69,7 @@ export class ConnectionGuard {
       : undefined;
     if (refusal) {
       socket.destroy();
-      this.onRefuse(refusal, address);
+      this.refused(refusal, address);
       return;
     }
     this.perAddress.set(address, fromThere + 1);
@@ -67,10 +82,14 @@ export class ConnectionGuard {
     const timer = setTimeout(() => {
       if (!this.waiting.has(socket)) return;
       socket.destroy();
-      this.onRefuse('deadline', address);
+      this.refused('deadline', address);
     }, ms);
     timer.unref();
     return timer;
+  }
+
+  private refused(reason: GuardRefusal, address: string): void {
+    this.onRefuse(reason, address, WORDS[this.limits.waitsFor ?? 'proof'][reason]);
   }
 
   /** The connection reached its next stage (an HTTP upgrade, say): it gets `ms` more to prove itself. */

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { browserRefusal } from './browsers.ts';
-import { ConnectionGuard, type GuardRefusal } from './guard.ts';
+import { ConnectionGuard } from './guard.ts';
 
 export interface WsListenerOptions {
   readonly host: string;
@@ -35,12 +35,6 @@ export interface WsListener {
   close(): Promise<void>;
 }
 
-const GUARD_WORDS: Record<GuardRefusal, string> = {
-  'too many waiting': 'too many connections are waiting to prove themselves',
-  'too many waiting from that address': 'too many connections from that address are waiting to prove themselves',
-  deadline: 'it did not prove itself in time',
-};
-
 export async function listenWs(options: WsListenerOptions): Promise<WsListener> {
   const server: Server = createServer((req, res) => {
     // Not an upgrade: nothing here serves plain HTTP.
@@ -52,7 +46,7 @@ export async function listenWs(options: WsListenerOptions): Promise<WsListener> 
   const guard = new ConnectionGuard(
     server,
     { maxWaiting: options.maxWaiting, maxWaitingPerAddress: options.maxWaitingPerAddress, deadlineMs: options.upgradeMs },
-    (reason, address) => options.onRefused(address, GUARD_WORDS[reason]),
+    (_reason, address, words) => options.onRefused(address, words),
   );
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: false, skipUTF8Validation: true });
 

@@ -153,8 +153,8 @@ export async function startStorageServer(options: StorageServerOptions): Promise
   server.requestTimeout = 30_000;
   const guard = new ConnectionGuard(
     server,
-    { maxWaiting: MAX_WAITING, maxWaitingPerAddress: MAX_WAITING_PER_ADDRESS, deadlineMs: FIRST_REQUEST_MS },
-    (reason, address) => log(`refused a connection from ${address}: ${reason === 'deadline' ? 'it sent no request in time' : `${reason} connections`}`),
+    { maxWaiting: MAX_WAITING, maxWaitingPerAddress: MAX_WAITING_PER_ADDRESS, deadlineMs: FIRST_REQUEST_MS, waitsFor: 'request' },
+    (_reason, address, words) => log(`refused a connection from ${address}: ${words}`),
   );
   server.on('request', (req: IncomingMessage) => guard.settle(req.socket));
 

@@ -1,5 +1,6 @@
-// `npm run fuzz`: a fuzz campaign against the three listeners an attacker on
-// the network can reach (a node, the port mapper, the storage), on loopback,
+// `npm run fuzz`: a fuzz campaign against the listeners an attacker on the
+// network can reach (a node, the port mapper, the storage, a link shortener
+// node), on loopback,
 // bounded in count and time. Inputs come from fast-check generators; a failing
 // input is shrunk and printed with the seed that replays it. All along, a real
 // peer does round trips and writes; afterwards the target's sockets and memory
@@ -19,6 +20,7 @@ import { tsEntryArgs } from '../../lib/childProcess.ts';
 import { epmdAttacks, epmdInputs } from './epmdAttacks.ts';
 import { watchHealth } from './health.ts';
 import { nodeAttacks, nodeInputs } from './nodeAttacks.ts';
+import { shortenerAttacks, shortenerInputs } from './shortenerAttacks.ts';
 import { storageAttacks, storageInputs } from './storageAttacks.ts';
 import type { TargetReady, TargetStats } from './target.ts';
 import { closedWithin, tcp, type Outcome } from './wire.ts';
@@ -40,6 +42,9 @@ const RUNS: Record<string, number> = {
   'storage: commands of every shape': 150,
   'storage: odd HTTP': 80,
   'storage: requests that stop halfway': 30,
+  'shortener: odd URLs': 100,
+  'shortener: creates of every shape': 120,
+  'shortener: web pages': 20,
 };
 
 function freePort(): Promise<number> {
@@ -79,7 +84,7 @@ try {
   const ready = await ask<TargetReady>('', 'ready');
   await Node.start({ sname: `fuzzer${process.pid}` }, { cookie: COOKIE });
   if (!(await Node.connect(ready.node))) throw new Error(`cannot connect to the target ${ready.node}`);
-  const health = watchHealth(ready.node, ready.storageUrl);
+  const health = watchHealth(ready.node, ready.storageUrl, ready.shortenerPort);
   await new Promise((r) => setTimeout(r, 1_000));
   await ask('gc', 'gc');
   const before = await ask<TargetStats>('stats', 'stats');
@@ -89,6 +94,7 @@ try {
     [nodeInputs, nodeAttacks({ port: ready.nodePort, name: ready.node, cookie: COOKIE })],
     [epmdInputs, epmdAttacks(ready.epmdPort)],
     [storageInputs, storageAttacks(ready.storageUrl)],
+    [shortenerInputs, shortenerAttacks(ready.shortenerPort)],
   ] as const;
   for (const [inputs, attacks] of campaigns) {
     for (const [kind, arbitrary] of Object.entries(inputs)) {
@@ -114,7 +120,8 @@ try {
   }
 
   // Floods: many connections at once to each listener, then gone.
-  for (const [name, port] of [['node', ready.nodePort], ['port mapper', ready.epmdPort], ['storage', Number(new URL(ready.storageUrl.replace(/\/\/.*@/, '//')).port)]] as const) {
+  const storagePort = Number(new URL(ready.storageUrl.replace(/\/\/.*@/, '//')).port);
+  for (const [name, port] of [['node', ready.nodePort], ['port mapper', ready.epmdPort], ['storage', storagePort], ['shortener', ready.shortenerPort]] as const) {
     const outcomes = new Map<Outcome, number>();
     for (let round = 0; round < 3 * scale; round++) {
       const sockets = await Promise.all(Array.from({ length: 300 }, () => tcp(port).catch(() => undefined)));
@@ -125,7 +132,7 @@ try {
   }
 
   const missing = await health.finish();
-  if (missing.length) problems.push(`the storage lost ${missing.length} acknowledged writes: ${missing.slice(0, 5).join(', ')}`);
+  if (missing.length) problems.push(`${missing.length} acknowledged writes or links are lost: ${missing.slice(0, 5).join(', ')}`);
   if (health.failures.length) problems.push(`the real peer saw ${health.failures.length} failures while fuzzing, first: ${health.failures[0]}`);
   if (health.roundTrips === 0) problems.push('the real peer made no round trip at all');
 
@@ -147,7 +154,7 @@ try {
     process.stdout.write(`| ${row.kind} | ${row.inputs} | ${what} |\n`);
   }
   process.stdout.write(
-    `\nthe real peer: ${health.roundTrips} round trips and ${health.acknowledged} acknowledged writes, none lost; ` +
+    `\nthe real peer: ${health.roundTrips} round trips, ${health.acknowledged} acknowledged writes and ${health.links} links created, none lost; ` +
       `the target: sockets ${sockets(before)} -> ${sockets(after)}, memory ${before.rssMiB.toFixed(0)} -> ${after.rssMiB.toFixed(0)} MiB; ` +
       `${((Date.now() - started) / 1000).toFixed(0)} s, seed ${seed}\n`,
   );

@@ -1,7 +1,8 @@
-// The fuzz campaign's target: one OS process holding the three listeners that
-// an attacker on the network can reach (a node's distribution port, the port
-// mapper and the storage), which tells its parent over IPC where they are and,
-// when asked, how many sockets and how much memory it holds.
+// The fuzz campaign's target: one OS process holding the listeners that an
+// attacker on the network can reach (a node's distribution port, the port
+// mapper, the storage, and stage 4's link shortener on that node), which tells
+// its parent over IPC where they are and, when asked, how many sockets and how
+// much memory it holds.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ export interface TargetReady {
   readonly nodePort: number;
   readonly epmdPort: number;
   readonly storageUrl: string;
+  /** The HTTP port of stage 4's link shortener (its solution), which the node runs. */
+  readonly shortenerPort: number;
 }
 
 export interface TargetStats {
@@ -30,6 +33,11 @@ const epmdPort = epmdPortFromEnv();
 const epmd = await startEpmdServer({ port: epmdPort, idleMs: 24 * 3_600_000 });
 const storage = await startStorageServer({ dir, maxDataBytes: 64 * 1024 * 1024 });
 await Node.start({ sname: `fuzztarget${process.pid}` }, { cookie: process.env.FUZZ_COOKIE ?? 'fuzz' });
+// The node serves stage 4's link shortener (the reference solution) over this storage, on a free port.
+process.env.DISTSYS_STORAGE_URL = storage.url;
+process.env.DISTSYS_SHORTENER_PORT = '0';
+const shortener = await import('../../solutions/exercise4-link-shortener/shortener.ts');
+await shortener.start();
 
 const stats = (): TargetStats => {
   const handles: Record<string, number> = {};
@@ -46,10 +54,12 @@ process.on('message', (question: unknown) => {
   }
 });
 const stop = () => {
-  void Promise.all([Node.stop(), storage.close(), epmd.close()]).finally(() => {
+  void Promise.all([shortener.stop(), Node.stop(), storage.close(), epmd.close()]).finally(() => {
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   });
 };
 process.on('disconnect', stop);
-process.send?.({ ready: { node: Node.self(), nodePort: currentKernel()?.port, epmdPort: epmd.port, storageUrl: storage.url } satisfies Partial<TargetReady> });
+process.send?.({
+  ready: { node: Node.self(), nodePort: currentKernel()?.port, epmdPort: epmd.port, storageUrl: storage.url, shortenerPort: shortener.httpPort() } satisfies Partial<TargetReady>,
+});
