@@ -8,12 +8,14 @@ const require = createRequire(import.meta.url);
 
 /**
  * The `node` arguments that run the TypeScript file `script` (an absolute path or file URL).
- * With DISTSYS_TARGET=solutions the child resolves `#stage/*` to solutions/, like the
- * test that started it (package.json's imports map, under a custom condition).
+ * With DISTSYS_TARGET=solutions (or variant) the child resolves `#stage/*` to solutions/
+ * (or .variant/), like the test that started it (package.json's imports map, under a
+ * custom condition).
  */
 export function tsEntryArgs(script: string | URL): string[] {
   const loader = pathToFileURL(require.resolve('tsx')).href;
   const path = script instanceof URL || script.startsWith('file:') ? fileURLToPath(script) : script;
-  const conditions = process.env.DISTSYS_TARGET === 'solutions' ? ['--conditions=solutions'] : [];
+  const target = process.env.DISTSYS_TARGET;
+  const conditions = target === 'solutions' || target === 'variant' ? [`--conditions=${target}`] : [];
   return [...conditions, '--import', loader, path];
 }
