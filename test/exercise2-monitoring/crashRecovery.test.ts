@@ -1,0 +1,116 @@
+// Stage 2, problem 3: a consumer that crashes is restarted by its supervisor and
+// catches up by asking every producer for its count.
+import { afterEach, beforeEach, describe, it, vi } from 'vitest';
+import { GenServer, Node, Process, rpc, samePid, type NodeName, type Pid } from '../../lib/index.ts';
+import { LocalCluster } from '../../lib/cluster/index.ts';
+import { start } from '#stage/exercise2-monitoring/pingPong.ts';
+import { eventually, label, stageModule, traceFailures } from '../support/stage.ts';
+import { countsGap, sameCounts, showCounts, type Counts } from '../support/counts.ts';
+import { answer, gatherCalls, relayCalls } from '../support/relay.ts';
+import { PROBE } from '../support/probe.ts';
+import { inProcess } from '../support/inProcess.ts';
+
+const APP = stageModule('exercise2-monitoring/pingPong.ts');
+let n1: NodeName;
+let n2: NodeName;
+
+beforeEach(async () => {
+  await LocalCluster.start();
+  [n1, n2] = (await LocalCluster.startNodes('ping-pong', 2, { boot: APP })) as [NodeName, NodeName];
+});
+afterEach(async () => {
+  await LocalCluster.stopNodes();
+  for (const name of ['consumer_sup', 'producer']) await GenServer.stop(name).catch(() => undefined);
+});
+// Registered after the cluster's hooks: traces start once the nodes are up, and are written before they stop.
+traceFailures();
+
+const ping = (node: NodeName) => GenServer.call<number>({ name: 'producer', node }, 'ping');
+const counts = (node: NodeName) => GenServer.call<Counts>({ name: 'consumer', node }, 'counts');
+const consumerPid = (node: NodeName) => rpc.call<Pid | undefined>(node, PROBE, 'whereis', ['consumer']);
+const labels = (list: NodeName[]) => list.map(label).join(', ');
+
+/**
+ * Kills the consumer on `node`, then reads the table of the one its supervisor
+ * starts instead. The read waits for the new consumer's init, so the table it
+ * returns is the one the consumer starts from: no ping is sent meanwhile.
+ */
+async function killAndReadRestarted(node: NodeName): Promise<Counts> {
+  const before = await consumerPid(node);
+  if (!before) throw new Error(`no consumer is registered on ${label(node)}`);
+  Process.exit(before, 'kill');
+  let table: Counts | undefined;
+  await vi.waitFor(
+    async () => {
+      const now = await consumerPid(node);
+      if (!now || samePid(now, before)) throw new Error('not restarted yet');
+      table = await counts(node);
+    },
+    { timeout: 15_000, interval: 50 },
+  ).catch(() => undefined);
+  if (!table) throw new Error(`the consumer on ${label(node)} was killed, and no new one answered within 15 s: is it started under the supervisor, and does its init finish?`);
+  return table;
+}
+
+describe('stage 2: crash recovery', () => {
+  it("problem 3: a consumer that crashes is restarted and catches up with every producer, its own node's included", () =>
+    inProcess(async () => {
+      await start(); // the test node runs the application too, as in the original
+      const manager = Node.self();
+      const sent: Counts = { [manager]: 2, [n1]: 1, [n2]: 3 };
+      for (const [node, times] of Object.entries(sent)) for (let i = 0; i < times; i++) await ping(node);
+      await eventually(() => counts(n1), sent, (seen) => `before the crash, consumer on ${label(n1)} ${countsGap(seen, sent)}`);
+      const seen = await killAndReadRestarted(n1);
+      if (sameCounts(seen, sent)) return;
+      const own = (seen[n1] ?? 0) < (sent[n1] ?? 0) && Object.keys(sent).some((n) => n !== n1 && (seen[n] ?? 0) > 0);
+      throw new Error(
+        `after its restart, consumer on ${label(n1)} ${countsGap(seen, sent)}: ` +
+          (own ? "a starting consumer must ask every producer for its count, its own node's included" : 'a starting consumer must ask every producer for its count'),
+      );
+    }));
+
+  it('problem 3: the restarted consumer asks the producers at once, and one that never answers does not hold up its start', () =>
+    inProcess(async () => {
+      const manager = Node.self();
+      // The producers on the manager and on ping-pong2 become relays: the test sees their calls and answers them itself.
+      await relayCalls('producer', [manager, n2]);
+      const calls = await gatherCalls('producer', [manager, n2], () => killAndReadRestarted(n1));
+      const asked = [manager, n2].filter((n) => calls.asked.has(n));
+      const notAsked = [manager, n2].filter((n) => !calls.asked.has(n));
+      if (calls.finished) {
+        const what = 'value' in calls.finished ? `started from ${showCounts(calls.finished.value)}` : `did not come back (${calls.finished.error})`;
+        throw new Error(
+          `the restarted consumer on ${label(n1)} ${what} after asking ${asked.length ? `only the producer on ${labels(asked)}` : 'no other producer'}: ` +
+            'a starting consumer must ask the producer on every connected node for its count',
+        );
+      }
+      if (notAsked.length) {
+        throw new Error(
+          asked.length
+            ? `the restarted consumer on ${label(n1)} asked the producer on ${labels(asked)} and waited for its answer before asking ${labels(notAsked)}: ` +
+                'ask every producer at once, so that the answers come back together, not one after another'
+            : `the restarted consumer on ${label(n1)} asked no producer within 3 s`,
+        );
+      }
+      // Every producer has been asked: the manager's answers 2, ping-pong2's never does.
+      answer(calls.asked.get(manager), 2);
+      const outcome = await calls.outcome(8_000);
+      if (!outcome) {
+        throw new Error(
+          `the restarted consumer on ${label(n1)} is still starting: its catch-up waits for the producer on ${label(n2)}, which never answers. ` +
+            'Give the calls a timeout, well under the 5 s that init may take',
+        );
+      }
+      if ('error' in outcome) throw new Error(`the restarted consumer on ${label(n1)} did not come back: ${outcome.error}`);
+      const expected: Counts = { [manager]: 2 };
+      if (sameCounts(outcome.value, expected)) return;
+      if (!((outcome.value[manager] ?? 0) > 0)) {
+        throw new Error(
+          `the restarted consumer on ${label(n1)} started from ${showCounts(outcome.value)}: it left out the manager, whose producer answered 2 as soon as every producer had been asked. ` +
+            'It had stopped waiting for it: ask every producer at once and wait for the answers together',
+        );
+      }
+      throw new Error(`the restarted consumer on ${label(n1)} started from ${showCounts(outcome.value)}, expected ${showCounts(expected)} (the producer on ${label(n2)} never answered)`);
+    }));
+});
+
