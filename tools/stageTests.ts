@@ -58,6 +58,8 @@ export { problemOf };
 export interface RunOptions {
   /** Only the tests whose full name matches (vitest's -t). */
   readonly testNamePattern?: string;
+  /** Stop at the first failing test (what a learner reads first is what counts). */
+  readonly bail?: boolean;
 }
 
 /** A failure message without the stack frames vitest appends. */
@@ -73,7 +75,10 @@ export async function runStageTests(target: Target, filters: string[] = [], opti
   const dir = mkdtempSync(join(tmpdir(), 'distsys-report-'));
   const out = join(dir, 'report.json');
   try {
-    const pattern = options.testNamePattern !== undefined ? ['--testNamePattern', options.testNamePattern] : [];
+    const pattern = [
+      ...(options.testNamePattern !== undefined ? ['--testNamePattern', options.testNamePattern] : []),
+      ...(options.bail ? ['--bail=1'] : []),
+    ];
     const result = await execa(process.execPath, [VITEST, 'run', ...(filters.length ? filters : ['test/exercise']), ...pattern, '--reporter=json', `--outputFile=${out}`], {
       cwd: ROOT,
       env: { DISTSYS_TARGET: target, DISTSYS_LOG_LEVEL: 'error' },

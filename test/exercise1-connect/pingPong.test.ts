@@ -41,7 +41,7 @@ function consumers(of: NodeName[]) {
       const down = await receive((m) => isDown(m) && sameRef(m.ref, ref), 1_000).catch(() => undefined);
       if (down) {
         throw new Verdict(
-          `the consumer on ${label(node)} crashed: ${String((down as { reason: unknown }).reason)}. ` +
+          `the consumer on ${label(node)} crashed (${String((down as { reason: unknown }).reason).replace(/\.+$/, '')}). ` +
             'It takes casts of the form { ping: { index, node } }: is that what broadcast casts?',
         );
       }

@@ -22,6 +22,7 @@ traceFailures();
 
 const ping = (node: NodeName) => GenServer.call<number>({ name: 'producer', node }, 'ping');
 const counts = (node: NodeName) => GenServer.call<Counts>({ name: 'consumer', node }, 'counts');
+const GREETING = "on nodeup each producer must send its current count, as a ping from its own node, to the newcomer's consumer";
 
 /**
  * After a heal: what each consumer holds once the other side's producer has handled
@@ -67,7 +68,7 @@ describe('stage 2: netsplit', () => {
       }
 
       await Schism.heal([n1]);
-      await expectGreeted({ [n1]: 2, [n2]: 2 }, 'after the heal', "on nodeup each producer must send its current count to the newcomer's consumer");
+      await expectGreeted({ [n1]: 2, [n2]: 2 }, 'after the heal', GREETING);
 
       // Again, with one ping missed on one side only: n2's greeting to n1 now repeats what n1's consumer has seen.
       await Schism.partition([n1]);
@@ -78,7 +79,7 @@ describe('stage 2: netsplit', () => {
       await expectGreeted(
         again,
         'after the second heal',
-        "a greeting may repeat what a consumer has seen, and must change nothing then; one that brings news must be counted (on nodeup each producer sends its current count to the newcomer's consumer)",
+        `a greeting may repeat what a consumer has seen, and must change nothing then; one that brings news must be counted (${GREETING})`,
       );
     }));
 });

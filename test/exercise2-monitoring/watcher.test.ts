@@ -28,14 +28,14 @@ const downOf = (ref: Ref) => (m: unknown): boolean => isDown(m) && sameRef(m.ref
  * other messages where they were.
  */
 async function expectVerdict(what: string, target: Pid | { name: string; node: string }, end: () => unknown, expected: string): Promise<void> {
-  // Already waiting: the DOWN of another monitor, then a message that is not a DOWN at all.
+  // Already waiting: a message that is not a DOWN at all, then the DOWN of another monitor.
+  send(self(), 'noise');
   const other = spawn(() => receive());
   const otherRef = Process.monitor(other);
   Process.exit(other, ANOTHER);
   await vi.waitFor(() => {
     if (!mailbox().some(downOf(otherRef))) throw new Error('no DOWN yet');
   });
-  send(self(), 'noise');
   // The test watches the same target too, with a monitor of its own, set first.
   const mine = Process.monitor(target);
 

@@ -26,12 +26,12 @@ export function countsGap(actual: Counts | undefined, sent: Counts): string {
     const want = sent[node] ?? 0;
     const got = seen[node] ?? 0;
     if (got < want) short.push(want - got === 1 && got + 1 === want ? `${label(node)}'s ping ${want}` : `${label(node)}'s pings ${got + 1} to ${want}`);
-    if (got > want) over.push(`${got} from ${label(node)}, which has sent ${want === 0 ? 'none' : `only ${want}`}`);
+    if (got > want) over.push(`${label(node)}: ${got} for ${want} sent`);
   }
   let text = `saw ${total(seen)} pings, expected ${total(sent)}`;
   if (short.length) text += ` (missing: ${short.join(', ')})`;
   if (over.length) {
-    text += `; it counts ${over.join(' and ')}: a ping that arrives twice must count once, under the producer that sent it (keep the highest index per producer)`;
+    text += `; it counts more than was sent (${over.join(', ')}): a ping that arrives twice must count once, under the producer that sent it (keep the highest index per producer)`;
   }
   return text;
 }
