@@ -12,15 +12,22 @@ const FIRST_STEPS = stageModule('exercise1-connect/firstSteps.ts');
 const HOST = hostname().split('.')[0] as string;
 const started: SpawnedNode[] = [];
 const listeners: Pid[] = [];
+/** Nodes of their own, not connected to anyone yet (as in other terminals), by short name. */
+const terminals = new Map<string, string>();
+const terminal = (sname: string): string => terminals.get(sname) as string;
 
-/** A node of its own, not connected to anyone yet (as in a second terminal). */
-async function terminal(sname: string, cookie = Node.getCookie()): Promise<string> {
-  const node = await spawnNode({ sname, cookie });
-  started.push(node);
-  return node.name;
-}
-
-beforeAll(() => LocalCluster.start());
+beforeAll(async () => {
+  await LocalCluster.start();
+  // Started all at once: starting a node is the slow part of these tests.
+  const wanted: Array<[string, string]> = [['ben', Node.getCookie()], ['dave', Node.getCookie()], ['chris', Node.getCookie()], ['listener', Node.getCookie()], ['lonestar', 'lonestar']];
+  await Promise.all(
+    wanted.map(async ([sname, cookie]) => {
+      const node = await spawnNode({ sname, cookie });
+      started.push(node);
+      terminals.set(sname, node.name);
+    }),
+  );
+});
 afterAll(async () => {
   for (const pid of listeners) Process.exit(pid, 'kill');
   await Promise.all(started.map((n) => n.kill()));
@@ -56,7 +63,7 @@ function referenceListener(name: string): Pid {
 
 describe('stage 1 warm-up: first steps', () => {
   it('warm-up: connectAll connects to every node and returns the nodes it is connected to, sorted', async () => {
-    const [ben, dave] = await Promise.all([terminal('ben'), terminal('dave')]);
+    const [ben, dave] = [terminal('ben'), terminal('dave')];
     const nobody = `nobody@${HOST}`;
     expect(Node.list(), 'before connectAll this node should be connected to nobody').toEqual([]);
     const given = [dave, nobody, ben];
@@ -68,7 +75,7 @@ describe('stage 1 warm-up: first steps', () => {
       throw new Error(`${said}: no node is called ${label(nobody)}, so this node cannot be connected to it. Return the nodes this node is connected to after connecting, not the ones it was given`);
     }
     if (Array.isArray(mesh) && isDeepStrictEqual([...mesh].sort(), expected)) throw new Error(`${said}: those are the right nodes, but not sorted`);
-    const later = await settled(vi.waitFor(() => expect(Node.list().sort()).toEqual(expected), { timeout: 2_000, interval: 20 }), 3_000);
+    const later = await settled(vi.waitFor(() => expect(Node.list().sort()).toEqual(expected), { timeout: 1_000, interval: 20 }), 2_000);
     if (later && 'value' in later) {
       throw new Error(`${said}, but a moment later this node was connected to ${list(expected)}: connectAll returned before its connections were made. Wait for each connection, then read the list`);
     }
@@ -76,14 +83,14 @@ describe('stage 1 warm-up: first steps', () => {
   });
 
   it('warm-up: isUp is true for a live node and false for a name nobody holds', async () => {
-    const chris = await terminal('chris');
+    const chris = terminal('chris');
     expect(await isUp(chris), `isUp(${label(chris)}) should be true: that node is running, so a ping answers 'pong'`).toBe(true);
     expect(await isUp(`nobody@${HOST}`), `isUp(nobody@${HOST}) should be false: no node has that name, so a ping answers 'pang'`).toBe(false);
   });
 
   it('warm-up: a listener registered on one node answers every message sent to {name, node} from another', () =>
     inProcess(async () => {
-      const other = await terminal('listener');
+      const other = terminal('listener');
       await Node.connect(other);
       await rpc.call(other, FIRST_STEPS, 'startListener', ['chris']);
       const there = await callListener('chris', other, 'hello').catch((e: Error) => e);
@@ -146,7 +153,7 @@ describe('stage 1 warm-up: first steps', () => {
 
   it('warm-up: a node with another cookie is refused, then accepted after setCookie', async () => {
     const mine = Node.getCookie();
-    const lonestar = await terminal('lonestar', 'lonestar');
+    const lonestar = terminal('lonestar');
     // The refusal is logged as a warning (as it should be); keep it off the console and show it only if the test fails.
     const logged: LogEvent[] = [];
     const removeHandler = addLogHandler((event) => logged.push(event));

@@ -1,23 +1,31 @@
 // Stage 1, problems 1 and 2: ping-pong across three nodes (the test node and two more).
-import { afterEach, beforeEach, describe, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
-import { CallError, GenServer, Node, Process, isDown, receive, sameRef, type NodeName, type Ref } from '../../lib/index.ts';
+import { CallError, GenServer, Node, Process, isDown, receive, rpc, sameRef, type NodeName, type Ref } from '../../lib/index.ts';
 import { LocalCluster } from '../../lib/cluster/index.ts';
 import { start, stop } from '#stage/exercise1-connect/pingPong.ts';
 import { Verdict, eventually, label, stageModule, traceFailures } from '../support/stage.ts';
 import { countsGap, sameCounts, showCounts, type Counts } from '../support/counts.ts';
 import { answer, gatherCalls, relayCalls } from '../support/relay.ts';
+import { PROBE, killRegistered } from '../support/probe.ts';
 import { inProcess } from '../support/inProcess.ts';
 
 const APP = stageModule('exercise1-connect/pingPong.ts');
 let nodes: NodeName[] = [];
 
-beforeEach(async () => {
+// One cluster for the file; each test starts with a fresh application on every node
+// (no count, no relay left by the test before), which costs far less than new nodes.
+beforeAll(async () => {
   await LocalCluster.start();
-  await start();
   nodes = [Node.self(), ...(await LocalCluster.startNodes('ping-pong', 2, { boot: APP }))];
 });
-afterEach(async () => {
+beforeEach(async () => {
+  killRegistered(['producer', 'consumer']);
+  await Promise.all(nodes.slice(1).map((node) => rpc.call(node, PROBE, 'killRegistered', [['producer', 'consumer']])));
+  await start();
+  await Promise.all(nodes.slice(1).map((node) => rpc.call(node, APP, 'start')));
+});
+afterAll(async () => {
   await LocalCluster.stopNodes();
   await stop();
 });

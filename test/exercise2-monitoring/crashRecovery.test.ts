@@ -1,26 +1,35 @@
 // Stage 2, problem 3: a consumer that crashes is restarted by its supervisor and
 // catches up by asking every producer for its count.
-import { afterEach, beforeEach, describe, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, it, vi } from 'vitest';
 import { GenServer, Node, Process, rpc, samePid, type NodeName, type Pid } from '../../lib/index.ts';
 import { LocalCluster } from '../../lib/cluster/index.ts';
 import { start } from '#stage/exercise2-monitoring/pingPong.ts';
 import { eventually, label, stageModule, traceFailures } from '../support/stage.ts';
 import { countsGap, sameCounts, showCounts, type Counts } from '../support/counts.ts';
 import { answer, gatherCalls, relayCalls } from '../support/relay.ts';
-import { PROBE } from '../support/probe.ts';
+import { PROBE, killRegistered } from '../support/probe.ts';
 import { inProcess } from '../support/inProcess.ts';
 
 const APP = stageModule('exercise2-monitoring/pingPong.ts');
 let n1: NodeName;
 let n2: NodeName;
 
-beforeEach(async () => {
+const APPLICATION = ['consumer_sup', 'consumer', 'producer'];
+
+// One cluster for the file; each test starts with a fresh application on the two
+// nodes (every count 0, no relay left) and none on the test node.
+beforeAll(async () => {
   await LocalCluster.start();
   [n1, n2] = (await LocalCluster.startNodes('ping-pong', 2, { boot: APP })) as [NodeName, NodeName];
 });
-afterEach(async () => {
+beforeEach(async () => {
+  killRegistered(APPLICATION);
+  await Promise.all([n1, n2].map((node) => rpc.call(node, PROBE, 'killRegistered', [APPLICATION])));
+  await Promise.all([n1, n2].map((node) => rpc.call(node, APP, 'start')));
+});
+afterAll(async () => {
   await LocalCluster.stopNodes();
-  for (const name of ['consumer_sup', 'producer']) await GenServer.stop(name).catch(() => undefined);
+  killRegistered(APPLICATION);
 });
 // Registered after the cluster's hooks: traces start once the nodes are up, and are written before they stop.
 traceFailures();

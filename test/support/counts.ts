@@ -28,7 +28,8 @@ export function countsGap(actual: Counts | undefined, sent: Counts): string {
     if (got < want) short.push(want - got === 1 && got + 1 === want ? `${label(node)}'s ping ${want}` : `${label(node)}'s pings ${got + 1} to ${want}`);
     if (got > want) over.push(`${label(node)}: ${got} for ${want} sent`);
   }
-  let text = `saw ${total(seen)} pings, expected ${total(sent)}`;
+  const pings = (n: number) => `${n} ping${n === 1 ? '' : 's'}`;
+  let text = `saw ${pings(total(seen))}, expected ${total(sent)}`;
   if (short.length) text += ` (missing: ${short.join(', ')})`;
   if (over.length) {
     text += `; it counts more than was sent (${over.join(', ')}): a ping that arrives twice must count once, under the producer that sent it (keep the highest index per producer)`;
