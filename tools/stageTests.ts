@@ -60,6 +60,8 @@ export interface RunOptions {
   readonly testNamePattern?: string;
   /** Stop at the first failing test (what a learner reads first is what counts). */
   readonly bail?: boolean;
+  /** Keep the traces of failing tests out of traces/ (the learner's): they go to a folder removed after the run. */
+  readonly discardTraces?: boolean;
 }
 
 /** A failure message without the stack frames vitest appends. */
@@ -81,7 +83,7 @@ export async function runStageTests(target: Target, filters: string[] = [], opti
     ];
     const result = await execa(process.execPath, [VITEST, 'run', ...(filters.length ? filters : ['test/exercise']), ...pattern, '--reporter=json', `--outputFile=${out}`], {
       cwd: ROOT,
-      env: { DISTSYS_TARGET: target, DISTSYS_LOG_LEVEL: 'error' },
+      env: { DISTSYS_TARGET: target, DISTSYS_LOG_LEVEL: 'error', ...(options.discardTraces ? { DISTSYS_TRACE_DIR: join(dir, 'traces') } : {}) },
       reject: false,
       all: true,
     });

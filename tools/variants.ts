@@ -129,7 +129,7 @@ export async function runVariant(variant: Variant): Promise<VariantResult> {
     return fail((err as Error).message);
   }
   // Its first failure must name the mistake: that is the message a learner reads first.
-  const run = await runStageTests('variant', files, { testNamePattern: `${variant.problem}:`, bail: true });
+  const run = await runStageTests('variant', files, { testNamePattern: `${variant.problem}:`, bail: true, discardTraces: true });
   const rows = run.rows.filter((r) => problemOf(r.title) === variant.problem);
   const failing = rows.filter((r) => !r.passed);
   const loadFailures = run.brokenFiles.map((b) => b.message);
