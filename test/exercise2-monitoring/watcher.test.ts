@@ -11,10 +11,12 @@ import { inProcess } from '../support/inProcess.ts';
 
 const VICTIMS = new URL('./victims.ts', import.meta.url).href;
 let remote: string;
+/** A node started with the other, all at once, to be killed by the test that needs a node to die. */
+let doomed: string;
 
 beforeAll(async () => {
   await LocalCluster.start();
-  [remote] = (await LocalCluster.startNodes('watched', 1)) as [string];
+  [remote, doomed] = (await LocalCluster.startNodes('watched', 2)) as [string, string];
 });
 afterAll(() => LocalCluster.stopNodes());
 
@@ -95,7 +97,6 @@ describe('stage 2 warm-up: a watcher', () => {
 
   it('warm-up: watch reports a node that went down', () =>
     inProcess(async () => {
-      const [doomed] = (await LocalCluster.startNodes('doomed', 1)) as [string];
       const pid = await rpc.call<Pid>(doomed, VICTIMS, 'sleeper');
       await expectVerdict(`a process whose node (${label(doomed)}) was killed`, pid, () => LocalCluster.kill(doomed), 'node down');
     }));
