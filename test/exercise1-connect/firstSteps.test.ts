@@ -19,7 +19,7 @@ const terminal = (sname: string): string => terminals.get(sname) as string;
 beforeAll(async () => {
   await LocalCluster.start();
   // Started all at once: starting a node is the slow part of these tests.
-  const wanted: Array<[string, string]> = [['ben', Node.getCookie()], ['dave', Node.getCookie()], ['chris', Node.getCookie()], ['listener', Node.getCookie()], ['lonestar', 'lonestar']];
+  const wanted: Array<[string, string]> = [['chris', Node.getCookie()], ['dave', Node.getCookie()], ['lonestar', 'lonestar']];
   await Promise.all(
     wanted.map(async ([sname, cookie]) => {
       const node = await spawnNode({ sname, cookie });
@@ -63,12 +63,12 @@ function referenceListener(name: string): Pid {
 
 describe('stage 1 warm-up: first steps', () => {
   it('warm-up: connectAll connects to every node and returns the nodes it is connected to, sorted', async () => {
-    const [ben, dave] = [terminal('ben'), terminal('dave')];
+    const [chris, dave] = [terminal('chris'), terminal('dave')];
     const nobody = `nobody@${HOST}`;
     expect(Node.list(), 'before connectAll this node should be connected to nobody').toEqual([]);
-    const given = [dave, nobody, ben];
+    const given = [dave, nobody, chris];
     const mesh = await connectAll(given).catch((e: Error) => e);
-    const expected = [ben, dave].sort();
+    const expected = [chris, dave].sort();
     if (isDeepStrictEqual(mesh, expected)) return;
     const said = `connectAll(${list(given)}) returned ${list(mesh)}`;
     if (Array.isArray(mesh) && mesh.includes(nobody)) {
@@ -79,7 +79,7 @@ describe('stage 1 warm-up: first steps', () => {
     if (later && 'value' in later) {
       throw new Error(`${said}, but a moment later this node was connected to ${list(expected)}: connectAll returned before its connections were made. Wait for each connection, then read the list`);
     }
-    throw new Error(`${said}: it should connect to ${label(ben)} and ${label(dave)} (${label(nobody)} does not exist) and return ${list(expected)}`);
+    throw new Error(`${said}: it should connect to ${label(chris)} and ${label(dave)} (${label(nobody)} does not exist) and return ${list(expected)}`);
   });
 
   it('warm-up: isUp is true for a live node and false for a name nobody holds', async () => {
@@ -90,21 +90,21 @@ describe('stage 1 warm-up: first steps', () => {
 
   it('warm-up: a listener registered on one node answers every message sent to {name, node} from another', () =>
     inProcess(async () => {
-      const other = terminal('listener');
+      const other = terminal('dave');
       await Node.connect(other);
-      await rpc.call(other, FIRST_STEPS, 'startListener', ['chris']);
-      const there = await callListener('chris', other, 'hello').catch((e: Error) => e);
-      expect(there, `callListener('chris', ${label(other)}, 'hello') should get the answer of the listener started there`).toEqual({ heard: 'hello', on: other });
-      const again = await callListener('chris', other, 'hello again').catch((e: Error) => e);
+      await rpc.call(other, FIRST_STEPS, 'startListener', ['greeter']);
+      const there = await callListener('greeter', other, 'hello').catch((e: Error) => e);
+      expect(there, `callListener('greeter', ${label(other)}, 'hello') should get the answer of the listener started there`).toEqual({ heard: 'hello', on: other });
+      const again = await callListener('greeter', other, 'hello again').catch((e: Error) => e);
       expect(again, `the listener on ${label(other)} answered 'hello' but not 'hello again': it must answer every message, not only the first`).toEqual({ heard: 'hello again', on: other });
-      listeners.push(startListener('ben'));
-      const back = await rpc.call(other, FIRST_STEPS, 'callListener', ['ben', Node.self(), 'hi']).catch((e: Error) => e);
-      expect(back, `a listener registered here as 'ben' should answer ${label(other)}`).toEqual({ heard: 'hi', on: Node.self() });
+      listeners.push(startListener('echo'));
+      const back = await rpc.call(other, FIRST_STEPS, 'callListener', ['echo', Node.self(), 'hi']).catch((e: Error) => e);
+      expect(back, `a listener registered here as 'echo' should answer ${label(other)}`).toEqual({ heard: 'hi', on: Node.self() });
     }));
 
   it('warm-up: the listener takes only { from, text } messages, so others waiting in its mailbox do not stop it', () =>
     inProcess(async () => {
-      const pid = startListener('dave');
+      const pid = startListener('patient');
       listeners.push(pid);
       const ref = Process.monitor(pid);
       // Sent before the listener has run: they are waiting when it first looks at its mailbox.

@@ -1,28 +1,31 @@
-// Stage 2, problem 3: a consumer that crashes is restarted by its supervisor and
-// catches up by asking every producer for its count.
+// Stage 2, problems 3 and 4: ping-pong that survives a consumer crash (its supervisor
+// restarts it, and it catches up by asking every producer for its count) and a
+// netsplit (on nodeup each producer tells the newcomer's consumer its count; a
+// repeated greeting must not count twice).
 import { afterAll, beforeAll, beforeEach, describe, it, vi } from 'vitest';
 import { GenServer, Node, Process, rpc, samePid, type NodeName, type Pid } from '../../lib/index.ts';
-import { LocalCluster } from '../../lib/cluster/index.ts';
+import { LocalCluster, Schism } from '../../lib/cluster/index.ts';
 import { start } from '#stage/exercise2-monitoring/pingPong.ts';
 import { eventually, label, stageModule, traceFailures } from '../support/stage.ts';
 import { countsGap, sameCounts, showCounts, type Counts } from '../support/counts.ts';
 import { answer, gatherCalls, relayCalls } from '../support/relay.ts';
 import { PROBE, killRegistered } from '../support/probe.ts';
 import { inProcess } from '../support/inProcess.ts';
+import { PROBES } from './probes.ts';
 
 const APP = stageModule('exercise2-monitoring/pingPong.ts');
+const APPLICATION = ['consumer_sup', 'consumer', 'producer'];
 let n1: NodeName;
 let n2: NodeName;
 
-const APPLICATION = ['consumer_sup', 'consumer', 'producer'];
-
-// One cluster for the file; each test starts with a fresh application on the two
-// nodes (every count 0, no relay left) and none on the test node.
+// One cluster for the file; each test starts with the network whole and a fresh
+// application on the two nodes (every count 0, no relay left), none on the test node.
 beforeAll(async () => {
   await LocalCluster.start();
   [n1, n2] = (await LocalCluster.startNodes('ping-pong', 2, { boot: APP })) as [NodeName, NodeName];
 });
 beforeEach(async () => {
+  await Schism.heal([n1, n2]);
   killRegistered(APPLICATION);
   await Promise.all([n1, n2].map((node) => rpc.call(node, PROBE, 'killRegistered', [APPLICATION])));
   await Promise.all([n1, n2].map((node) => rpc.call(node, APP, 'start')));
@@ -59,6 +62,29 @@ async function killAndReadRestarted(node: NodeName): Promise<Counts> {
   ).catch(() => undefined);
   if (!table) throw new Error(`the consumer on ${label(node)} was killed, and no new one answered within 15 s: is it started under the supervisor, and does its init finish?`);
   return table;
+}
+
+const GREETING = "on nodeup each producer must send its current count, as a ping from its own node, to the newcomer's consumer";
+
+/**
+ * After a heal: what each consumer holds once the other side's producer has handled
+ * its nodeup (read from that side, behind any greeting). A greeting sent a little
+ * later than that still counts, within a second; after that the answer is known.
+ */
+async function expectGreeted(sent: Counts, step: string, why: string): Promise<void> {
+  for (const [from, to] of [[n1, n2], [n2, n1]] as const) {
+    const seen = await rpc.call<Counts>(from, PROBES, 'countsAfterNodeup', [to]);
+    if (sameCounts(seen, sent)) continue;
+    await eventually(
+      async () => {
+        const now = await counts(to);
+        return sameCounts(now, sent) ? sent : now;
+      },
+      sent,
+      (now) => `${step} consumer on ${label(to)} ${countsGap(now, sent)}: ${why}`,
+      1_000,
+    );
+  }
 }
 
 describe('stage 2: crash recovery', () => {
@@ -123,3 +149,42 @@ describe('stage 2: crash recovery', () => {
     }));
 });
 
+
+describe('stage 2: netsplit', () => {
+  it('problem 4: after a netsplit heals, producers tell the newcomers their counts (totals 2, 3, then 4), and a repeated greeting counts once', () =>
+    inProcess(async () => {
+      await ping(n1);
+      await ping(n2);
+      const both: Counts = { [n1]: 1, [n2]: 1 };
+      for (const node of [n1, n2]) {
+        await eventually(() => counts(node), both, (seen) => `consumer on ${label(node)} ${countsGap(seen, both)} (one from each of ${label(n1)} and ${label(n2)})`);
+      }
+
+      await Schism.partition([n1]);
+      await ping(n1);
+      await ping(n2);
+      for (const node of [n1, n2]) {
+        const split: Counts = { ...both, [node]: 2 };
+        await eventually(
+          () => counts(node),
+          split,
+          (seen) => `during the partition consumer on ${label(node)} ${countsGap(seen, split)} (its own producer's 2, the other side's 1)`,
+        );
+      }
+
+      await Schism.heal([n1]);
+      await expectGreeted({ [n1]: 2, [n2]: 2 }, 'after the heal', GREETING);
+
+      // Again, with one ping missed on one side only: n2's greeting to n1 now repeats what n1's consumer has seen.
+      await Schism.partition([n1]);
+      await ping(n1);
+      const again: Counts = { [n1]: 3, [n2]: 2 };
+      await eventually(() => counts(n1), again, (seen) => `during the second partition consumer on ${label(n1)} ${countsGap(seen, again)}`);
+      await Schism.heal([n1]);
+      await expectGreeted(
+        again,
+        'after the second heal',
+        `a greeting may repeat what a consumer has seen, and must change nothing then; one that brings news must be counted (${GREETING})`,
+      );
+    }));
+});
