@@ -75,7 +75,7 @@ describe('stage 1 warm-up: first steps', () => {
       throw new Error(`${said}: no node is called ${label(nobody)}, so this node cannot be connected to it. Return the nodes this node is connected to after connecting, not the ones it was given`);
     }
     if (Array.isArray(mesh) && isDeepStrictEqual([...mesh].sort(), expected)) throw new Error(`${said}: those are the right nodes, but not sorted`);
-    const later = await settled(vi.waitFor(() => expect(Node.list().sort()).toEqual(expected), { timeout: 1_000, interval: 20 }), 2_000);
+    const later = await settled(vi.waitFor(() => expect(Node.list().sort()).toEqual(expected), { timeout: 500, interval: 20 }), 1_500);
     if (later && 'value' in later) {
       throw new Error(`${said}, but a moment later this node was connected to ${list(expected)}: connectAll returned before its connections were made. Wait for each connection, then read the list`);
     }
