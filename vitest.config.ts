@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Which code the stage tests run: the learner's exercises/ (default) or solutions/,
-// chosen by DISTSYS_TARGET through the `#stage/*` imports map of package.json.
-const target = process.env.DISTSYS_TARGET === 'solutions' ? ['solutions'] : [];
+// Which code the stage tests run: the learner's exercises/ (default), solutions/, or
+// a wrong variant materialised by `npm run verify` in .variant/, chosen by
+// DISTSYS_TARGET through the `#stage/*` imports map of package.json.
+const chosen = process.env.DISTSYS_TARGET;
+const target = chosen === 'solutions' || chosen === 'variant' ? [chosen] : [];
 
 export default defineConfig({
   resolve: { conditions: [...target, 'module', 'node', 'development|production'] },

@@ -18,12 +18,14 @@ export function nodeStripsTypes(): boolean {
 
 /**
  * The `node` arguments that run the TypeScript file `script` (an absolute path or file URL).
- * With DISTSYS_TARGET=solutions the child resolves `#stage/*` to solutions/, like the
- * test that started it (package.json's imports map, under a custom condition).
+ * With DISTSYS_TARGET=solutions (or variant) the child resolves `#stage/*` to solutions/
+ * (or .variant/), like the test that started it (package.json's imports map, under a
+ * custom condition).
  */
 export function tsEntryArgs(script: string | URL): string[] {
   const path = script instanceof URL || script.startsWith('file:') ? fileURLToPath(script) : script;
   const loader = pathToFileURL(require.resolve('tsx')).href;
-  const conditions = process.env.DISTSYS_TARGET === 'solutions' ? ['--conditions=solutions'] : [];
+  const target = process.env.DISTSYS_TARGET;
+  const conditions = target === 'solutions' || target === 'variant' ? [`--conditions=${target}`] : [];
   return nodeStripsTypes() ? [...conditions, path] : [...conditions, '--import', loader, path];
 }

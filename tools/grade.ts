@@ -2,7 +2,7 @@
 // exercises/ and prints, per stage, the problems passed out of the total with a
 // bar, then the next problem to work on and where its lesson is. An unfinished
 // kit is not an error; only a run that cannot happen is.
-import { existsSync, readFileSync } from 'node:fs';
+import { nextLine, problemRank, stageNumber, testCommand } from './lessons.ts';
 import { runStageTests, type TestRow } from './stageTests.ts';
 
 const run = await runStageTests('exercises');
@@ -17,25 +17,12 @@ for (const row of run.rows.filter((r): r is TestRow & { problem: string } => r.p
 }
 for (const broken of run.brokenFiles) if (!stages.has(broken.stage)) stages.set(broken.stage, new Map());
 
-const order = (p: string) => (p === 'warm-up' ? -1 : Number(p.split(' ')[1]));
-const sortedStages = [...stages.keys()].sort((a, b) => Number(/\d+/.exec(a)?.[0]) - Number(/\d+/.exec(b)?.[0]));
-
-/** The README anchor of a problem's heading (GitHub's slug of "## Problem 2: collect"). */
-function lessonLink(stage: string, problem: string): string {
-  const readme = `exercises/${stage}/README.md`;
-  if (!existsSync(readme)) return readme;
-  const heading = readFileSync(readme, 'utf8')
-    .split(/\r?\n/)
-    .find((line) => line.toLowerCase().startsWith(`## ${problem}`));
-  if (!heading) return readme;
-  const slug = heading.replace(/^##\s+/, '').toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
-  return `${readme}#${slug}`;
-}
+const sortedStages = [...stages.keys()].sort((a, b) => stageNumber(a) - stageNumber(b));
 
 let next: { stage: string; problem: string } | undefined;
 process.stdout.write('\n');
 for (const stage of sortedStages) {
-  const problems = [...(stages.get(stage) ?? new Map<string, boolean>())].sort(([a], [b]) => order(a) - order(b));
+  const problems = [...(stages.get(stage) ?? new Map<string, boolean>())].sort(([a], [b]) => problemRank(a) - problemRank(b));
   const done = problems.filter(([, ok]) => ok).length;
   const filled = problems.length ? Math.round((done / problems.length) * BAR) : 0;
   process.stdout.write(`${stage.padEnd(24)} ${'█'.repeat(filled)}${'░'.repeat(BAR - filled)} ${done}/${problems.length}\n`);
@@ -47,8 +34,8 @@ for (const broken of run.brokenFiles) {
   process.stdout.write(`\n${broken.file} does not load, so its problems count as not done:\n  ${broken.message.split(/\r?\n/)[0]}\n`);
 }
 if (next) {
-  process.stdout.write(`\nNext: ${next.stage}, ${next.problem}. Read ${lessonLink(next.stage, next.problem)}\n`);
-  process.stdout.write(`then run: npm test -- ${next.stage.split('-')[0]} -t "${next.problem}"\n`);
+  process.stdout.write(`\n${nextLine(next.stage, next.problem)}\n`);
+  process.stdout.write(`then run: ${testCommand(next.stage, next.problem)}\n`);
 } else {
   process.stdout.write('\nEvery problem passes. Well done: try the additional exercises in each lesson.\n');
 }

@@ -1,5 +1,6 @@
-// Runs the stage tests (test/exerciseN-*/) against one target, exercises or
-// solutions, through vitest's JSON reporter, and returns one row per test.
+// Runs the stage tests (test/exerciseN-*/) against one target (exercises,
+// solutions, or the wrong variant in .variant/) through vitest's JSON reporter,
+// and returns one row per test.
 import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { problemOf } from './lessons.ts';
 
-export type Target = 'exercises' | 'solutions';
+export type Target = 'exercises' | 'solutions' | 'variant';
 
 export interface TestRow {
   /** `exercise1-connect` */
@@ -18,7 +20,10 @@ export interface TestRow {
   /** `warm-up`, `problem 2`, … (the part of the title before the first colon), or undefined for other tests. */
   readonly problem: string | undefined;
   readonly passed: boolean;
+  /** The first line of the failure. */
   readonly message: string | undefined;
+  /** The whole failure message, without its stack: what the test said. */
+  readonly said: string | undefined;
   readonly durationMs: number;
 }
 
@@ -49,19 +54,37 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // vitest's command, found through its package.json (its exports do not list the bin file).
 const VITEST = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 
-/** Which problem a test grades: "problem 2: …" -> "problem 2", "warm-up: …" -> "warm-up". */
-export function problemOf(title: string): string | undefined {
-  const m = /^(warm-up|problem \d+):/.exec(title);
-  return m?.[1];
+export { problemOf };
+
+export interface RunOptions {
+  /** Only the tests whose full name matches (vitest's -t). */
+  readonly testNamePattern?: string;
+  /** Stop at the first failing test (what a learner reads first is what counts). */
+  readonly bail?: boolean;
+  /** Keep the traces of failing tests out of traces/ (the learner's): they go to a folder removed after the run. */
+  readonly discardTraces?: boolean;
 }
 
-export async function runStageTests(target: Target, filters: string[] = []): Promise<StageRun> {
+/** A failure message without the stack frames vitest appends. */
+function withoutStack(failure: string): string {
+  return failure
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line))
+    .join('\n')
+    .trim();
+}
+
+export async function runStageTests(target: Target, filters: string[] = [], options: RunOptions = {}): Promise<StageRun> {
   const dir = mkdtempSync(join(tmpdir(), 'distsys-report-'));
   const out = join(dir, 'report.json');
   try {
-    const result = await execa(process.execPath, [VITEST, 'run', ...(filters.length ? filters : ['test/exercise']), '--reporter=json', `--outputFile=${out}`], {
+    const pattern = [
+      ...(options.testNamePattern !== undefined ? ['--testNamePattern', options.testNamePattern] : []),
+      ...(options.bail ? ['--bail=1'] : []),
+    ];
+    const result = await execa(process.execPath, [VITEST, 'run', ...(filters.length ? filters : ['test/exercise']), ...pattern, '--reporter=json', `--outputFile=${out}`], {
       cwd: ROOT,
-      env: { DISTSYS_TARGET: target, DISTSYS_LOG_LEVEL: 'error' },
+      env: { DISTSYS_TARGET: target, DISTSYS_LOG_LEVEL: 'error', ...(options.discardTraces ? { DISTSYS_TRACE_DIR: join(dir, 'traces') } : {}) },
       reject: false,
       all: true,
     });
@@ -84,6 +107,7 @@ export async function runStageTests(target: Target, filters: string[] = []): Pro
         brokenFiles.push({ stage, file: rel, message: file.message ?? 'the file could not be loaded' });
       }
       for (const t of file.assertionResults) {
+        if (t.status === 'skipped' || t.status === 'pending') continue;
         rows.push({
           stage,
           file: rel,
@@ -91,6 +115,7 @@ export async function runStageTests(target: Target, filters: string[] = []): Pro
           problem: problemOf(t.title),
           passed: t.status === 'passed',
           message: t.failureMessages[0]?.split(/\r?\n/)[0],
+          said: t.failureMessages.length ? t.failureMessages.map(withoutStack).join('\n') : undefined,
           durationMs: t.duration ?? 0,
         });
       }

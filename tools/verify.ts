@@ -1,53 +1,156 @@
-// npm run verify: the kit's self-check, test by test. Every stage test must pass
-// against solutions/, and every learner-facing test (warm-up, problem N) must
-// fail against exercises/, the starter code. Prints the table; exits 1 on any
-// violation.
-import { runStageTests, type TestRow } from './stageTests.ts';
+// npm run verify: the kit's self-check, test by test. For each stage:
+//   - every stage test passes against solutions/;
+//   - every learner-facing test (warm-up, problem N) fails against exercises/, the
+//     starter (and how long the starter takes to go red: an attendee waits for it);
+//   - every wrong variant (test/<stage>/variants/*.patch) is rejected by its problem's
+//     tests, with a message that matches its `# expect:`, i.e. names the mistake;
+//   - the lesson and the hints of solutions/ are byte-identical copies of the
+//     exercises' ones, every problem has hints and at least one wrong variant.
+// Prints the tables; exits 1 on any violation.
+//
+//   npm run verify                        everything
+//   npm run verify -- exercise2           one stage
+//   npm run verify -- exercise2 --variant watcher-takes-any-down [--keep]
+//                                         one wrong variant only (--keep leaves .variant/ in place)
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readHints } from './hintsFile.ts';
+import { ROOT, lessonLink, problemRank, resolveStage, shortStage, stages as allStages } from './lessons.ts';
+import { runStageTests, type StageRun, type TestRow } from './stageTests.ts';
+import { readVariants, removeMaterialised, runVariant, type Variant, type VariantResult } from './variants.ts';
 
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+};
+const onlyVariant = option('--variant');
+const keep = flag('--keep');
+const named = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--variant');
+const stages = named.length ? named.map((a) => resolveStage(a) ?? a) : allStages();
+
 const started = Date.now();
-const solved = await runStageTests('solutions', filters);
-const starter = await runStageTests('exercises', filters);
+const problems: string[] = [];
+const out = (text = '') => process.stdout.write(`${text}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+for (const stage of stages) if (!allStages().includes(stage)) problems.push(`there is no stage ${stage} in exercises/`);
+
+// ---- the wrong variants of each stage, read first: a malformed one is a violation too
+const variantsOf = new Map<string, Variant[]>();
+for (const stage of stages) {
+  const { variants, errors } = readVariants(stage);
+  problems.push(...errors);
+  variantsOf.set(stage, onlyVariant ? variants.filter((v) => v.slug === onlyVariant) : variants);
+}
+if (onlyVariant && [...variantsOf.values()].every((v) => v.length === 0)) problems.push(`no variant is called ${onlyVariant} in ${stages.join(', ')}`);
 
 const key = (r: TestRow) => `${r.file} › ${r.title}`;
-const onStarter = new Map(starter.rows.map((r) => [key(r), r]));
-const problems: string[] = [];
+const learnerFacing = (r: TestRow) => r.problem !== undefined;
 
-if (solved.rows.length === 0) problems.push('no stage tests ran');
-for (const broken of [...solved.brokenFiles, ...starter.brokenFiles]) problems.push(`${broken.file} could not be loaded: ${broken.message}`);
-
-const rank = (r: TestRow) => (r.problem === undefined ? 1e9 : r.problem === 'warm-up' ? -1 : Number(r.problem.split(' ')[1]));
-solved.rows.sort((a, b) => a.stage.localeCompare(b.stage) || rank(a) - rank(b));
-const lines: string[] = [];
-const width = Math.min(90, Math.max(...solved.rows.map((r) => r.title.length), 10));
-let stage = '';
-for (const row of solved.rows) {
-  if (row.stage !== stage) {
-    stage = row.stage;
-    lines.push('', `${stage}`);
+let solved: StageRun | undefined;
+const starters = new Map<string, { run: StageRun; ms: number }>();
+if (!onlyVariant) {
+  // ---- copies, hints, lesson headings
+  for (const stage of stages) {
+    for (const file of ['README.md', 'HINTS.md']) {
+      const a = join(ROOT, 'exercises', stage, file);
+      const b = join(ROOT, 'solutions', stage, file);
+      if (!existsSync(a)) problems.push(`exercises/${stage}/${file} is missing`);
+      else if (!existsSync(b) || !readFileSync(a).equals(readFileSync(b))) {
+        problems.push(`solutions/${stage}/${file} is not a copy of exercises/${stage}/${file}: cp exercises/${stage}/${file} solutions/${stage}/`);
+      }
+    }
   }
-  const learnerFacing = row.problem !== undefined;
-  const other = onStarter.get(key(row));
-  const solutionOk = row.passed;
-  const starterOk = !learnerFacing || (other !== undefined && !other.passed);
-  const verdict = solutionOk && starterOk ? 'ok' : 'FAIL';
-  const title = row.title.length > width ? `${row.title.slice(0, width - 1)}…` : row.title.padEnd(width);
-  lines.push(`  ${verdict.padEnd(4)} ${title}  solutions: ${row.passed ? 'pass' : 'FAIL'}  exercises: ${other ? (other.passed ? 'pass' : 'fail') : 'missing'}`);
-  if (!solutionOk) problems.push(`${key(row)} fails on solutions/: ${row.message ?? ''}`);
-  if (!starterOk) problems.push(`${key(row)} ${other ? 'passes' : 'is missing'} on the starter code; a learner-facing test must fail there`);
+
+  // ---- the solutions: every test passes
+  solved = await runStageTests('solutions', stages.map((s) => `test/${s}/`), { discardTraces: true });
+  if (solved.rows.length === 0) problems.push('no stage tests ran');
+  for (const broken of solved.brokenFiles) problems.push(`${broken.file} could not be loaded: ${broken.message}`);
+
+  // ---- the starter, one stage at a time, as an attendee runs it: every learner-facing test fails
+  for (const stage of stages) {
+    const t0 = Date.now();
+    const run = await runStageTests('exercises', [`test/${stage}/`], { discardTraces: true });
+    starters.set(stage, { run, ms: Date.now() - t0 });
+    for (const broken of run.brokenFiles) problems.push(`${broken.file} could not be loaded against exercises/: ${broken.message}`);
+  }
+
+  // ---- every problem has a heading in the lesson, hints, and a wrong variant
+  for (const stage of stages) {
+    const hints = readHints(stage);
+    const ofStage = new Set(solved.rows.filter((r) => r.stage === stage && r.problem !== undefined).map((r) => r.problem as string));
+    for (const problem of ofStage) {
+      if (!lessonLink(stage, problem).includes('#')) problems.push(`exercises/${stage}/README.md has no heading "## ${problem[0]?.toUpperCase()}${problem.slice(1)}: …"`);
+      const tiers = hints?.get(problem);
+      if (!tiers || tiers.length < 2) problems.push(`exercises/${stage}/HINTS.md needs "## ${problem}" with at least two "### Hint N" tiers (it has ${tiers?.length ?? 0})`);
+      if (!(variantsOf.get(stage) ?? []).some((v) => v.problem === problem)) problems.push(`${stage} has no wrong variant for ${problem} (test/${stage}/variants/)`);
+    }
+  }
 }
 
-const perStage = new Map<string, number>();
-for (const [file, ms] of solved.fileDurations) {
-  const s = file.split('/')[1] ?? file;
-  perStage.set(s, (perStage.get(s) ?? 0) + ms);
+// ---- the wrong variants: stages side by side, each stage's variants one after another
+const results = new Map<string, VariantResult[]>();
+await Promise.all(
+  stages.map(async (stage) => {
+    const list: VariantResult[] = [];
+    results.set(stage, list);
+    for (const variant of variantsOf.get(stage) ?? []) list.push(await runVariant(variant));
+    if (!keep) removeMaterialised(stage);
+  }),
+);
+
+// ---- the report
+const width = 84;
+const cut = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text.padEnd(n));
+for (const stage of stages) {
+  out();
+  out(stage);
+  if (solved) {
+    const starter = starters.get(stage)?.run;
+    const onStarter = new Map((starter?.rows ?? []).map((r) => [key(r), r]));
+    const rows = solved.rows.filter((r) => r.stage === stage).sort((a, b) => rank(a) - rank(b));
+    for (const row of rows) {
+      const other = onStarter.get(key(row));
+      const starterOk = !learnerFacing(row) || (other !== undefined && !other.passed);
+      out(`  ${(row.passed && starterOk ? 'ok' : 'FAIL').padEnd(4)} ${cut(row.title, width)}  solutions: ${row.passed ? 'pass' : 'FAIL'}  exercises: ${other ? (other.passed ? 'pass' : 'fail') : 'missing'}`);
+      if (!row.passed) problems.push(`${key(row)} fails on solutions/: ${row.message ?? ''}`);
+      if (!starterOk) problems.push(`${key(row)} ${other ? 'passes' : 'is missing'} on the starter code; a learner-facing test must fail there`);
+    }
+  }
+  const list = results.get(stage) ?? [];
+  if (list.length) {
+    out(`  wrong variants (test/${stage}/variants/):`);
+    for (const r of [...list].sort((a, b) => problemRank(a.variant.problem) - problemRank(b.variant.problem))) {
+      const verdict = r.broken ? 'BROKEN' : !r.rejected ? 'PASSED' : !r.named ? 'VAGUE' : 'ok';
+      out(`  ${verdict.padEnd(6)} ${r.variant.problem.padEnd(10)} ${cut(r.variant.slug, 40)} ${seconds(r.durationMs).padStart(7)}  ${r.broken ?? r.said ?? '(every test passed)'}`);
+      if (r.broken) problems.push(r.broken);
+      else if (!r.rejected) problems.push(`${r.variant.file} (${r.variant.mistake}) passes every test of ${r.variant.problem}: the tests must reject it`);
+      else if (!r.named) {
+        problems.push(`${r.variant.file} (${r.variant.mistake}) is rejected, but no failure matches /${r.variant.expect.source}/i: it said "${r.said ?? ''}"`);
+      }
+    }
+  }
 }
-process.stdout.write(`${lines.join('\n')}\n\n`);
-for (const [s, ms] of perStage) process.stdout.write(`${s}: its test files took ${(ms / 1000).toFixed(1)} s in all against solutions/\n`);
-const total = solved.rows.length;
-const learner = solved.rows.filter((r) => r.problem !== undefined).length;
-process.stdout.write(`\n${total} tests (${learner} learner-facing), ${problems.length} violation${problems.length === 1 ? '' : 's'}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+
+// ---- the figures
+out();
+for (const stage of stages) {
+  const list = results.get(stage) ?? [];
+  const rejected = list.filter((r) => r.rejected).length;
+  const naming = list.filter((r) => r.rejected && r.named).length;
+  const starter = starters.get(stage);
+  const red = starter ? `; the starter is red after ${seconds(starter.ms)} (npm test -- ${shortStage(stage)})` : '';
+  out(`${stage}: wrong variants rejected ${rejected}/${list.length}, ${naming} of them naming the mistake${red}`);
+}
+const total = solved?.rows.length ?? 0;
+const learner = solved?.rows.filter(learnerFacing).length ?? 0;
+out(`\n${total} tests (${learner} learner-facing), ${problems.length} violation${problems.length === 1 ? '' : 's'}, ${seconds(Date.now() - started)}`);
 if (problems.length > 0) {
-  process.stdout.write(`\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  out(`\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   process.exit(1);
+}
+
+function rank(r: TestRow): number {
+  return r.problem === undefined ? 1e9 : problemRank(r.problem);
 }

@@ -40,14 +40,16 @@ function total(seen: Seen): number {
 
 /** Problem 1: casts `ping` to the process registered as 'consumer' on every connected node, this one included. */
 export function broadcast(ping: Ping): void {
-  // TODO: cast { ping } to the server registered as 'consumer' on every node (GenServer.abcast).
+  // TODO: cast { ping } to the consumer on every connected node, this one included. It
+  // returns at once: it waits for no consumer, and a lost cast is not its concern.
   void ping;
 }
 
 /** Problem 2: asks the consumer on every connected node (this one included) for its count; returns node -> count. */
 export async function collectCounts(): Promise<Record<NodeName, number>> {
-  // TODO: call 'count' on the 'consumer' of every node at once (GenServer.multiCall, with a
-  // timeout of 2_000 ms) and turn its replies into an object: node -> count.
+  // TODO: ask the consumer on every connected node, this one included, for its 'count', all
+  // at the same time, and return a plain object, node -> count. A consumer that has not
+  // answered within a couple of seconds is left out: it must not hold up the caller.
   return {};
 }
 

@@ -18,8 +18,9 @@ type Seen = Map<NodeName, number>;
  * Producers that have sent nothing yet (count 0) are left out.
  */
 export async function catchUp(): Promise<Seen> {
-  // TODO: call 'count' on the 'producer' of every node at once (GenServer.multiCall, timeout
-  // 2_000 ms) and return node -> count for the producers whose count is above 0.
+  // TODO: ask the producer on every connected node, this one included, for its 'count', all
+  // at the same time, and return node -> count for those above 0. A producer that has not
+  // answered within a couple of seconds is left out: init must finish within 5 s.
   return new Map();
 }
 
@@ -39,15 +40,15 @@ export const Consumer = {
 
 /** Problem 4, part 1: subscribe the calling process (the producer) to nodeup/nodedown messages. */
 export function watchNodes(): void {
-  // TODO: subscribe the calling process to nodeup/nodedown (NetKernel.monitorNodes).
+  // TODO: from now on, the calling process (the producer) gets a message whenever a node
+  // connects to this one or goes away.
 }
 
 /** Problem 4, part 2: a node came up: tell the consumer on it this producer's current count. */
 export function greet(node: NodeName, count: number): void {
-  // TODO: if this producer has sent pings (count > 0), cast { ping: { index: count, node: Node.self() } }
-  // to the consumer on `node`.
-  void node;
-  void count;
+  // TODO: if this producer has sent any ping, send the consumer on `node` its latest one
+  // again: the ping numbered `count`, from this producer's node. Nothing when count is 0.
+  void [node, count];
 }
 
 export const Producer = {

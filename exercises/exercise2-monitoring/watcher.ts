@@ -13,8 +13,9 @@ import { Process, isDown, receive, sameRef, type Pid, type RemoteName } from '..
  *   'exit: <reason>'       any other exit reason, as JSON
  */
 export async function watch(target: Pid | RemoteName): Promise<string> {
-  // TODO: monitor `target` (Process.monitor), wait for the DOWN message with that ref
-  // (receive with a matcher: isDown(m) && sameRef(m.ref, ref)), and explain its reason.
+  // TODO: start watching `target`, wait for the DOWN message of this watch, and explain its
+  // reason. Other messages may be waiting in the mailbox, DOWN messages of other monitors
+  // among them (even of the same target): they must stay where they are.
   void target;
   return 'TODO';
 }

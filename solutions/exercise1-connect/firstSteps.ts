@@ -1,7 +1,7 @@
 // Warm-up: the deck's first steps, written as small functions with the library.
 // Each one is what you would type in two `distsys shell` terminals, made testable.
 // Make the tests pass: npm test -- exercise1 -t "warm-up"
-import { Node, receive, self, send, spawn, Process, type NodeName, type Pid } from '../../lib/index.ts';
+import { Node, Process, isPid, receive, self, send, spawn, type NodeName, type Pid } from '../../lib/index.ts';
 
 /** Connects this node to each of `nodes`, then returns every node it is connected to, sorted. */
 export async function connectAll(nodes: NodeName[]): Promise<NodeName[]> {
@@ -20,15 +20,24 @@ export interface Heard {
   on: NodeName;
 }
 
+/** What a listener serves: `{ from, text }`, from a process that waits for the answer. */
+export interface Request {
+  from: Pid;
+  text: string;
+}
+
 /**
  * Spawns a process that registers itself as `name` and, for every `{ from, text }`
  * it receives, sends `{ heard: text, on: <its node> }` back to `from`.
  */
 export function startListener(name: string): Pid {
+  const isRequest = (m: unknown): m is Request =>
+    typeof m === 'object' && m !== null && isPid((m as Request).from) && typeof (m as Request).text === 'string';
   return spawn(async () => {
     Process.register(name);
     for (;;) {
-      const { from, text } = (await receive()) as { from: Pid; text: string };
+      // Only the messages it serves: anything else stays in the mailbox, harmless.
+      const { from, text } = await receive(isRequest);
       send(from, { heard: text, on: Node.self() } satisfies Heard);
     }
   });
@@ -36,8 +45,9 @@ export function startListener(name: string): Pid {
 
 /** Sends `text` to the listener registered as `name` on `node` and waits (up to `timeoutMs`) for its answer. */
 export async function callListener(name: string, node: NodeName, text: string, timeoutMs = 2_000): Promise<Heard> {
-  send({ name, node }, { from: self(), text });
-  return receive<Heard>((m): m is Heard => typeof m === 'object' && m !== null && 'heard' in m, timeoutMs);
+  const isHeard = (m: unknown): m is Heard => typeof m === 'object' && m !== null && typeof (m as Heard).heard === 'string';
+  send({ name, node }, { from: self(), text } satisfies Request);
+  return receive(isHeard, timeoutMs);
 }
 
 /**

@@ -1,20 +1,31 @@
 // Stage 1, problems 1 and 2: ping-pong across three nodes (the test node and two more).
-import { afterEach, beforeEach, describe, it } from 'vitest';
-import { GenServer, Node, type NodeName } from '../../lib/index.ts';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { isDeepStrictEqual } from 'node:util';
+import { CallError, GenServer, Node, Process, isDown, receive, rpc, sameRef, type NodeName, type Ref } from '../../lib/index.ts';
 import { LocalCluster } from '../../lib/cluster/index.ts';
 import { start, stop } from '#stage/exercise1-connect/pingPong.ts';
-import { eventually, label, stageModule, traceFailures } from '../support/stage.ts';
+import { Verdict, eventually, label, stageModule, traceFailures } from '../support/stage.ts';
+import { countsGap, sameCounts, showCounts, type Counts } from '../support/counts.ts';
+import { answer, gatherCalls, relayCalls } from '../support/relay.ts';
+import { PROBE, killRegistered } from '../support/probe.ts';
 import { inProcess } from '../support/inProcess.ts';
 
 const APP = stageModule('exercise1-connect/pingPong.ts');
 let nodes: NodeName[] = [];
 
-beforeEach(async () => {
+// One cluster for the file; each test starts with a fresh application on every node
+// (no count, no relay left by the test before), which costs far less than new nodes.
+beforeAll(async () => {
   await LocalCluster.start();
-  await start();
   nodes = [Node.self(), ...(await LocalCluster.startNodes('ping-pong', 2, { boot: APP }))];
 });
-afterEach(async () => {
+beforeEach(async () => {
+  killRegistered(['producer', 'consumer']);
+  await Promise.all(nodes.slice(1).map((node) => rpc.call(node, PROBE, 'killRegistered', [['producer', 'consumer']])));
+  await start();
+  await Promise.all(nodes.slice(1).map((node) => rpc.call(node, APP, 'start')));
+});
+afterAll(async () => {
   await LocalCluster.stopNodes();
   await stop();
 });
@@ -22,18 +33,63 @@ afterEach(async () => {
 traceFailures();
 
 const ping = (node: NodeName) => GenServer.call<number>({ name: 'producer', node }, 'ping');
-const consumerCount = (node: NodeName) => GenServer.call<number>({ name: 'consumer', node }, 'count');
+const labels = (list: NodeName[]) => list.map(label).join(', ');
+
+/**
+ * Reads consumers through monitors, so that a consumer that crashed (stage 1 does not
+ * restart it) fails the test at once, with its crash, instead of timing out.
+ */
+function consumers(of: NodeName[]) {
+  const refs = new Map<NodeName, Ref>(of.map((node) => [node, Process.monitor({ name: 'consumer', node })]));
+  const read = async <T>(node: NodeName, request: 'count' | 'counts'): Promise<T> => {
+    try {
+      return await GenServer.call<T>({ name: 'consumer', node }, request);
+    } catch (err) {
+      const ref = refs.get(node) as Ref;
+      const down = await receive((m) => isDown(m) && sameRef(m.ref, ref), 1_000).catch(() => undefined);
+      if (down) {
+        throw new Verdict(
+          `the consumer on ${label(node)} crashed (${String((down as { reason: unknown }).reason).replace(/\.+$/, '')}). ` +
+            'It takes casts of the form { ping: { index, node } }: is that what broadcast casts?',
+        );
+      }
+      throw err;
+    }
+  };
+  return { counts: (node: NodeName) => read<Counts>(node, 'counts'), count: (node: NodeName) => read<number>(node, 'count') };
+}
 
 describe('stage 1: ping-pong', () => {
-  it('problem 1: one ping from each of three producers reaches every consumer (each counts 3)', () =>
+  it('problem 1: a ping from each of three producers reaches every consumer, once (each counts 3, also when a ping arrives twice)', () =>
     inProcess(async () => {
-      for (const node of nodes) await ping(node);
+      const consumer = consumers(nodes);
+      for (const node of nodes) {
+        await ping(node);
+        // The producer casts to its own node's consumer before it replies, so that
+        // one has the ping already (a little slack for a broadcast that casts later).
+        await eventually(
+          async () => (await consumer.counts(node))[node] ?? 0,
+          1,
+          (n) =>
+            `the producer on ${label(node)} sent its first ping, and the consumer on ${label(node)} itself ${n ? `counts ${n} from it` : 'did not get it'}: ` +
+            'broadcast must cast to the consumer on every connected node, this node included',
+          1_000,
+        );
+      }
+      const sent: Counts = Object.fromEntries(nodes.map((n) => [n, 1]));
       for (const node of nodes) {
         await eventually(
-          () => consumerCount(node),
-          3,
-          (n) => `consumer on ${label(node)} saw ${n} pings, expected 3 (one from each producer: ${nodes.map(label).join(', ')})`,
+          () => consumer.counts(node),
+          sent,
+          (seen) => `consumer on ${label(node)} ${countsGap(seen, sent)}: every ping must reach the consumers on ${labels(nodes)}`,
         );
+      }
+      // A network may deliver a message twice: deliver every ping again, straight to every consumer.
+      for (const node of nodes) for (const p of nodes) GenServer.cast({ name: 'consumer', node }, { ping: { index: 1, node: p } });
+      for (const node of nodes) {
+        // These casts travel ahead of this call on the same connection: the answer includes them.
+        const seen = await consumer.counts(node);
+        if (!sameCounts(seen, sent)) throw new Error(`after every ping was delivered a second time, consumer on ${label(node)} ${countsGap(seen, sent)}`);
       }
     }));
 
@@ -41,17 +97,90 @@ describe('stage 1: ping-pong', () => {
     inProcess(async () => {
       // Three pings from the manager, cast straight to each consumer (so this problem does not depend on problem 1).
       for (const node of nodes) GenServer.cast({ name: 'consumer', node }, { ping: { index: 3, node: Node.self() } });
-      for (const node of nodes) await eventually(() => consumerCount(node), 3, (n) => `consumer on ${label(node)} counts ${n}, expected 3`);
+      const consumer = consumers(nodes);
+      for (const node of nodes) {
+        const n = await consumer.count(node); // behind the cast on the same connection
+        if (n !== 3) throw new Error(`consumer on ${label(node)} counts ${n} after a ping of index 3 was cast to it, expected 3`);
+      }
       const [, n1] = nodes as [NodeName, NodeName, NodeName];
-      const expected = Object.fromEntries(nodes.map((node) => [node, 3]));
-      await eventually(
-        () => GenServer.call<Record<string, number>>({ name: 'producer', node: n1 }, 'collect'),
-        expected,
-        (got) => `the producer on ${label(n1)} collected ${JSON.stringify(relabel(got))}, expected ${JSON.stringify(relabel(expected))}`,
-      );
+      const expected: Counts = Object.fromEntries(nodes.map((node) => [node, 3]));
+      const got = await collect(n1);
+      if (!isDeepStrictEqual(got, expected)) throw new Error(wrongCollection(got, expected, n1));
+    }));
+
+  it('problem 2: collect asks every consumer at once, and one that never answers does not hold it up', () =>
+    inProcess(async () => {
+      const [manager, n1, n2] = nodes as [NodeName, NodeName, NodeName];
+      await relayCalls('consumer', nodes);
+      const calls = await gatherCalls('consumer', nodes, () => collect(n1));
+      const asked = nodes.filter((n) => calls.asked.has(n));
+      const notAsked = nodes.filter((n) => !calls.asked.has(n));
+      if (calls.finished) {
+        throw new Error(
+          `collect on ${label(n1)} returned ${describeOutcome(calls.finished)} after asking ${asked.length ? `only the consumer on ${labels(asked)}` : 'no consumer'}: ` +
+            'it must ask the consumer on every connected node, this one included, and wait for their answers',
+        );
+      }
+      if (notAsked.length) {
+        throw new Error(
+          asked.length
+            ? `collect on ${label(n1)} asked the consumer on ${labels(asked)} and waited for an answer before asking ${labels(notAsked)}: ` +
+                'ask every consumer at once, so that the answers come back together, not one after another'
+            : `collect on ${label(n1)} asked no consumer within 3 s`,
+        );
+      }
+      // Every consumer has been asked: two answer now, the one on ping-pong2 never does.
+      answer(calls.asked.get(manager), 3);
+      answer(calls.asked.get(n1), 4);
+      const outcome = await calls.outcome(8_000);
+      if (!outcome) {
+        throw new Error(
+          `collect on ${label(n1)} is still waiting for the consumer on ${label(n2)}, which never answers: ` +
+            'give the calls a timeout (2 s is plenty) and return the answers that came',
+        );
+      }
+      const expected: Counts = { [manager]: 3, [n1]: 4 };
+      if ('error' in outcome) throw new Error(`asking the producer on ${label(n1)} to collect failed: ${outcome.error}`);
+      const got = outcome.value;
+      if (isDeepStrictEqual(got, expected)) return;
+      if (got && typeof got === 'object' && !(got instanceof Map)) {
+        const left = [manager, n1].filter((n) => !(n in got));
+        if (left.length) {
+          throw new Error(
+            `collect on ${label(n1)} returned ${showCounts(got)}: it left out ${labels(left)}, whose consumers answered as soon as every consumer had been asked. ` +
+              'It had stopped waiting for them: ask every consumer at once and wait for the answers together',
+          );
+        }
+        if (n2 in got) {
+          throw new Error(`collect on ${label(n1)} returned ${showCounts(got)}, but the consumer on ${label(n2)} never answered: leave out the nodes that did not answer`);
+        }
+      }
+      throw new Error(wrongCollection(got, expected, n1));
     }));
 });
 
-function relabel(counts: Record<string, number> | undefined): Record<string, number> | undefined {
-  return counts && Object.fromEntries(Object.entries(counts).map(([node, n]) => [label(node), n]));
+/** Asks the producer on `node` to collect; the bound is long, so that collect's own timeout shows first. */
+async function collect(node: NodeName): Promise<unknown> {
+  try {
+    return await GenServer.call({ name: 'producer', node }, 'collect', 15_000);
+  } catch (err) {
+    if (err instanceof CallError) throw new Error(`asking the producer on ${label(node)} to collect failed: ${err.message}`);
+    throw err;
+  }
+}
+
+function describeOutcome(finished: { value: unknown } | { error: string }): string {
+  return 'error' in finished ? `an error (${finished.error})` : showCounts(finished.value);
+}
+
+/** What is wrong with a collection, in the stage's words. */
+function wrongCollection(got: unknown, expected: Counts, collector: NodeName): string {
+  const said = `the producer on ${label(collector)} collected ${showCounts(got)}, expected ${showCounts(expected)}`;
+  if (got instanceof Map) return `${said}: return a plain object, node -> count, not a Map (Object.fromEntries makes one)`;
+  if (typeof got !== 'object' || got === null) return `${said}: collect returns an object, node -> count`;
+  const missing = Object.keys(expected).filter((n) => !(n in got));
+  if (missing.length === Object.keys(expected).length) return `${said}: ask the consumer on every connected node, this one included, and return their answers`;
+  if (missing.includes(collector)) return `${said}: it left out its own node; ask this node's consumer too`;
+  if (missing.length) return `${said}: it left out ${missing.map(label).join(', ')}; ask the consumer on every connected node`;
+  return said;
 }

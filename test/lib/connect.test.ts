@@ -1,16 +1,24 @@
 // Nodes are separate OS processes with names; ping, connect, and the full mesh.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hostname } from 'node:os';
-import { Node, NetKernel, receive } from '../../lib/index.ts';
+import { Node, NetKernel, receive, rpc } from '../../lib/index.ts';
 import { startChild, startManager, uniqueName } from '../support/nodes.ts';
+import { inProcess } from '../support/inProcess.ts';
 import { waitFor } from '../support/wait.ts';
 
+// Each test stands on its own (any one can run alone with -t): the file's node starts here.
+let me: string;
+let atStart: string[];
+beforeAll(async () => {
+  me = await startManager();
+  atStart = Node.list();
+});
+
 describe('nodes', () => {
-  it('a node started with --sname is name@short-hostname, and starts with no connections', async () => {
-    const me = await startManager();
+  it('a node started with --sname is name@short-hostname, and starts with no connections', () => {
     expect(me).toBe(`${me.split('@')[0]}@${hostname().split('.')[0]}`);
     expect(Node.self()).toBe(me);
-    expect(Node.list()).toEqual([]);
+    expect(atStart).toEqual([]);
   });
 
   it('a node started with --name keeps its full name', async () => {
@@ -38,16 +46,14 @@ describe('nodes', () => {
     const b = await startChild('conn');
     expect(await Node.connect(b.name)).toBe(true);
     expect(Node.list()).toContain(b.name);
-    const { rpc } = await import('../../lib/index.ts');
     const theirs = await rpc.call<string[]>(b.name, new URL('./fixtures/mesh.ts', import.meta.url).href, 'list');
     expect(theirs).toContain(Node.self());
   });
 
-  it('a node that connects to one member ends up connected to all of them (full mesh)', async () => {
+  it('a node that connects to one member ends up connected to all of them (full mesh)', () => inProcess(async () => {
     const [x, y, z] = await Promise.all([startChild('meshx'), startChild('meshy'), startChild('meshz')]);
     NetKernel.monitorNodes(true);
     // x knows y; z knows x; we know z. Everyone must see everyone.
-    const { rpc } = await import('../../lib/index.ts');
     const mesh = new URL('./fixtures/mesh.ts', import.meta.url).href;
     expect(await rpc.call(x.name, mesh, 'connect', [y.name])).toBe(true);
     expect(await rpc.call(z.name, mesh, 'connect', [x.name])).toBe(true);
@@ -58,9 +64,12 @@ describe('nodes', () => {
       const others = everyone.filter((m) => m !== n.name);
       await waitFor(async () => expect(await rpc.call<string[]>(n.name, mesh, 'list')).toEqual(expect.arrayContaining(others)));
     }
-    const up = await receive((m) => (m as { type?: string }).type === 'nodeup', 5_000);
-    expect(up).toMatchObject({ type: 'nodeup' });
-  });
+    // This node met x and y only through z: nodeup says so for each of them.
+    for (const n of [x, y, z]) {
+      expect(await receive((m) => (m as { type?: string; node?: string }).type === 'nodeup' && (m as { node: string }).node === n.name, 5_000)).toEqual({ type: 'nodeup', node: n.name });
+    }
+    NetKernel.monitorNodes(false);
+  }));
 
   it('bad node names are refused with a clear error', async () => {
     await expect(Node.connect('no-at-sign')).rejects.toThrow(/name@host/);

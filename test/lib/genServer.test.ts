@@ -2,7 +2,7 @@
 // happened, abcast and multiCall.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hostname } from 'node:os';
-import { CallError, GenServer, Node, Process, receive, rpc, self, send, type From, type Pid } from '../../lib/index.ts';
+import { CallError, GenServer, Node, Process, isDown, receive, rpc, sameRef, self, send, type From, type Pid } from '../../lib/index.ts';
 import { fixture, startChild, startManager } from '../support/nodes.ts';
 import type { SpawnedNode } from '../../lib/cluster/spawnNode.ts';
 import { inProcess } from '../support/inProcess.ts';
@@ -86,9 +86,8 @@ describe('GenServer', () => {
       expect(crash).toBeInstanceOf(CallError);
       expect(crash?.message).toMatch(/crashed.*counter exploded/);
       expect(((crash?.reason as { exit: Error }).exit as Error).message).toBe('counter exploded');
-      const down = (await receive((m) => (m as { type?: string }).type === 'DOWN', 5_000)) as { ref: unknown; reason: Error };
+      const down = (await receive((m) => isDown(m) && sameRef(m.ref, ref), 5_000)) as { reason: Error };
       expect(down.reason.message).toBe('counter exploded');
-      void ref;
       await waitFor(async () => expect(await rpc.call(a.name, app, 'whereisName', ['fragile'])).toBeUndefined());
     }));
 

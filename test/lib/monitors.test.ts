@@ -1,7 +1,7 @@
 // Monitors and links, across nodes: DOWN with the reason, noproc, noconnection,
 // nodeup/nodedown, and linked processes that die together unless one traps exits.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NetKernel, Node, Process, isDown, isExit, receive, rpc, samePid, sameRef, send, spawn, spawnLink, type DownMessage, type ExitMessage, type Pid, type Ref } from '../../lib/index.ts';
+import { NetKernel, Node, Process, isDown, isExit, receive, rpc, samePid, sameRef, self, send, spawn, spawnLink, type DownMessage, type ExitMessage, type Pid, type Ref } from '../../lib/index.ts';
 import { fixture, startChild, startManager } from '../support/nodes.ts';
 import { inProcess } from '../support/inProcess.ts';
 
@@ -15,6 +15,9 @@ beforeAll(async () => {
 });
 
 const downOf = (ref: Ref) => (m: unknown): m is DownMessage => isDown(m) && sameRef(m.ref, ref);
+const downsIn = (ref: Ref) => (Process.info(self())?.messages ?? []).filter(downOf(ref));
+/** Waits for a `{ [key]: value }` message a process sends the test. */
+const told = <T>(key: string) => receive((m) => typeof m === 'object' && m !== null && key in m, 5_000) as Promise<Record<string, T>>;
 
 describe('monitors', () => {
   it('a monitored remote process that exits delivers DOWN with its exit reason', () =>
@@ -50,17 +53,37 @@ describe('monitors', () => {
       expect(await receive(downOf(named), 5_000)).toMatchObject({ reason: 'noproc' });
     }));
 
-  it('demonitor stops the DOWN, and flush removes one already delivered', () =>
+  it('demonitor before the end stops the DOWN, here and across nodes', () =>
+    inProcess(async () => {
+      // A second monitor of the same process is the witness: its DOWN comes when the first one's would.
+      const pid = spawn(() => receive());
+      const ref = Process.monitor(pid);
+      const witness = Process.monitor(pid);
+      await Process.demonitor(ref);
+      Process.exit(pid, 'kill');
+      await receive(downOf(witness), 5_000);
+      expect(downsIn(ref), 'a DOWN for a monitor removed before the process ended').toEqual([]);
+
+      // Across nodes both DOWN messages would travel on the one connection, in the order of the monitors.
+      const remote = await rpc.call<Pid>(other, app, 'startVictim', ['forgotten']);
+      const remoteRef = Process.monitor(remote);
+      const remoteWitness = Process.monitor(remote);
+      await Process.demonitor(remoteRef);
+      send(remote, { exit: 'done' });
+      expect(await receive(downOf(remoteWitness), 5_000)).toMatchObject({ reason: 'done' });
+      expect(downsIn(remoteRef), 'a DOWN for a remote monitor removed before the process ended').toEqual([]);
+    }));
+
+  it('demonitor with flush removes a DOWN already delivered, and only that one', () =>
     inProcess(async () => {
       const pid = spawn(() => receive());
       const ref = Process.monitor(pid);
+      const kept = Process.monitor(pid);
       Process.exit(pid, 'kill');
+      expect(downsIn(ref), 'the DOWN is delivered at once for a local kill').toHaveLength(1);
       await Process.demonitor(ref, { flush: true });
-      const again = spawn(() => receive());
-      const ref2 = Process.monitor(again);
-      Process.exit(again, 'kill');
-      await receive(downOf(ref2), 5_000);
-      expect(Process.info(Process.self())?.messages.filter(isDown)).toEqual([]);
+      expect(downsIn(ref)).toEqual([]);
+      expect(downsIn(kept), "flush leaves another monitor's DOWN alone").toHaveLength(1);
     }));
 });
 
@@ -68,11 +91,14 @@ describe('links', () => {
   it('linked processes die together across nodes', () =>
     inProcess(async () => {
       const remote = await rpc.call<Pid>(other, app, 'startVictim', ['partner']);
+      const me = self();
       const local = spawn(async () => {
         Process.link(remote);
+        send(me, { linked: true });
         await receive();
       });
       const ref = Process.monitor(local);
+      await told('linked'); // the link is made before the partner crashes, not raced against it
       send(remote, { crash: 'partner failed' });
       const down = await receive(downOf(ref), 5_000);
       expect((down.reason as Error).message).toBe('partner failed');
@@ -91,12 +117,31 @@ describe('links', () => {
       expect(remoteExit.reason).toBe('remote quit');
     }));
 
-  it('a normal exit does not take a linked process down; kill cannot be trapped', () =>
+  it('a normal exit does not take a linked process down, an abnormal one does; kill cannot be trapped', () =>
     inProcess(async () => {
-      const survivor = spawn(async () => {
-        spawnLink(() => undefined);
-        await receive();
-      });
+      const me = self();
+      /** A process linked to a child that ends with `reason` when told to; both pids are handed to the test. */
+      const pair = async () => {
+        const partner = spawn(async () => {
+          const child = spawnLink(async () => Process.exitSelf(await receive()));
+          send(me, { pair: { child } });
+          await receive();
+        });
+        const { child } = (await told<{ child: Pid }>('pair')).pair as { child: Pid };
+        return { partner, child };
+      };
+      const calm = await pair();
+      const calmChild = Process.monitor(calm.child);
+      send(calm.child, 'normal');
+      expect(await receive(downOf(calmChild), 5_000)).toMatchObject({ reason: 'normal' });
+      // The exit signal reached the partner with the child's end: had it been fatal, the partner would be gone now.
+      expect(Process.isAlive(calm.partner), 'a partner whose linked child ended normally').toBe(true);
+      const hurt = await pair();
+      const hurtPartner = Process.monitor(hurt.partner);
+      send(hurt.child, 'boom');
+      expect(await receive(downOf(hurtPartner), 5_000), 'a partner whose linked child exited with boom').toMatchObject({ reason: 'boom' });
+      Process.exit(calm.partner, 'kill');
+
       const trapper = spawn(async () => {
         Process.flag('trapExit', true);
         await receive((m) => m === 'never');
@@ -104,8 +149,6 @@ describe('links', () => {
       const refKill = Process.monitor(trapper);
       Process.exit(trapper, 'kill');
       expect(await receive(downOf(refKill), 5_000)).toMatchObject({ reason: 'killed' });
-      expect(Process.isAlive(survivor)).toBe(true);
-      Process.exit(survivor, 'kill');
     }));
 });
 

@@ -1,4 +1,4 @@
-// A reference ping-pong application (ORIGINAL.md, part 1) for the harness's own
+// A reference ping-pong application (the original workshop's part 1) for the harness's own
 // tests: every node runs a producer, which broadcasts numbered pings to the
 // consumers on all connected nodes and, when a node comes up, tells that node's
 // consumer its current count; and a consumer, which keeps the latest index per

@@ -1,13 +1,39 @@
-// What every stage's tests share: the stage's modules (from exercises/ or
-// solutions/, whichever DISTSYS_TARGET picks), clusters that are torn down after
-// each file, waits that fail in the learner's words, and a trace of what
-// happened between the nodes when a test fails.
-import { afterAll, afterEach, beforeEach, expect, vi } from 'vitest';
+// What every stage's tests share: the stage's modules (from exercises/,
+// solutions/ or a wrong variant, whichever DISTSYS_TARGET picks), clusters that
+// are torn down after each file, waits that fail in the learner's words, a
+// trace of what happened between the nodes when a test fails, and, under every
+// failure, the line that says where the lesson explains it and how to get a hint.
+import { afterAll, afterEach, beforeEach, vi } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
 import { Node } from '../../lib/index.ts';
 import { LocalCluster, Trace } from '../../lib/cluster/index.ts';
 import type { NodeName } from '../../lib/index.ts';
 import { nameTraceFiles } from './tracePage.ts';
+import { nextLine, problemOf } from '../../tools/lessons.ts';
+
+/** The stage a test file belongs to: `exercise1-connect` for test/exercise1-connect/…. */
+const stageOfFile = (file: string | undefined): string | undefined => /(exercise\d+-[a-z0-9-]+)\//.exec(file ?? '')?.[1];
+
+// Under the message of a failing stage test: "Next: <stage>, <problem>. Read <lesson> or ask for a hint: <command>".
+beforeEach((context) => {
+  context.onTestFailed(({ task }) => {
+    const stage = stageOfFile(task.file?.name);
+    const problem = problemOf(task.name);
+    if (!stage || !problem) return;
+    const line = nextLine(stage, problem);
+    for (const error of task.result?.errors ?? []) {
+      if (!error.message?.includes(line)) error.message = `${error.message ?? ''}\n${line}`;
+    }
+  });
+});
+
+/**
+ * A failure that waiting cannot change (the process crashed, the answer is final):
+ * `eventually` fails with it at once instead of waiting out its bound.
+ */
+export class Verdict extends Error {
+  override name = 'Verdict';
+}
 
 /** The specifier of a stage module, as child nodes and rpc resolve it: `#stage/exercise1-connect/pingPong.ts`. */
 export const stageModule = (path: string): string => `#stage/${path}`;
@@ -16,19 +42,26 @@ export const stageModule = (path: string): string => `#stage/${path}`;
 export const label = (node: NodeName): string => (node === Node.self() ? 'manager' : (node.split('@')[0] ?? node));
 
 /**
- * Reads a value until it equals `expected` (deeply) or `timeoutMs` passes; then
- * fails with `explain(lastValue)`, which says what is wrong in the stage's terms.
+ * Reads a value until it equals `expected` (deeply and strictly) or `timeoutMs`
+ * passes; then fails with `explain(lastValue)`, which says what is wrong in the
+ * stage's terms. A `Verdict` thrown by `read` fails at once.
  */
 export async function eventually<T>(read: () => Promise<T> | T, expected: T, explain: (actual: T | undefined) => string, timeoutMs = 5_000): Promise<void> {
   let actual: T | undefined;
   let lastError: Error | undefined;
+  let verdict: Verdict | undefined;
   try {
     await vi.waitFor(
       async () => {
+        if (verdict) return;
         try {
           actual = await read();
           lastError = undefined;
         } catch (err) {
+          if (err instanceof Verdict) {
+            verdict = err;
+            return;
+          }
           lastError = err as Error;
           throw err;
         }
@@ -36,12 +69,15 @@ export async function eventually<T>(read: () => Promise<T> | T, expected: T, exp
       },
       { timeout: timeoutMs, interval: 50 },
     );
+    if (verdict) throw verdict;
     return;
-  } catch {
+  } catch (err) {
+    if (err === verdict) throw err;
     // out of time: fail below, in the stage's words
   }
   if (lastError) throw new Error(`${explain(actual)}\n(the last attempt failed: ${lastError.message})`);
-  expect(actual, explain(actual)).toEqual(expected);
+  // The loop's own verdict stands (no looser comparison here); vitest shows actual and expected as a diff.
+  throw Object.assign(new Error(explain(actual)), { actual, expected });
 }
 
 /** Records traces during each test of the file and writes one to traces/ for each failing test. */
@@ -56,7 +92,7 @@ export function traceFailures(): void {
       if (Node.alive()) await Trace.collect(); // drop this test's events
       return;
     }
-    const stage = /(exercise\d+[^/]*)\//.exec(context.task.file?.name ?? '')?.[1] ?? 'stage';
+    const stage = stageOfFile(context.task.file?.name) ?? 'stage';
     const file = await Trace.write(`${stage} ${context.task.name}`);
     process.stderr.write(`\nwhat happened between the nodes during "${context.task.name}": ${nameTraceFiles(file)}\n`);
   });

@@ -1,0 +1,62 @@
+// Where a stage's lesson and hints are, and the line that sends a learner there.
+// Shared by `npm run grade` (its "Next:" line), `npm run hint`, `npm run verify`
+// and the stage tests (the same line under a failing test).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const STAGE = /^exercise(\d+)-[a-z0-9-]+$/;
+
+/** The stages that have a lesson, in order: ['exercise1-connect', 'exercise2-monitoring', …]. */
+export function stages(): string[] {
+  const dir = join(ROOT, 'exercises');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => STAGE.test(name))
+    .sort((a, b) => stageNumber(a) - stageNumber(b));
+}
+
+export function stageNumber(stage: string): number {
+  return Number(STAGE.exec(stage)?.[1] ?? Number.NaN);
+}
+
+/** `exercise1-connect` -> `exercise1`: what a learner types after `npm test --`. */
+export const shortStage = (stage: string): string => stage.split('-')[0] ?? stage;
+
+/** Finds the stage a learner means: `exercise1`, `exercise1-connect` or `1`. */
+export function resolveStage(given: string): string | undefined {
+  const wanted = given.replace(/\/+$/, '').split('/').pop() ?? given;
+  return stages().find((stage) => stage === wanted || shortStage(stage) === wanted || String(stageNumber(stage)) === wanted);
+}
+
+/** Which problem a test grades: "problem 2: …" -> "problem 2", "warm-up: …" -> "warm-up". */
+export function problemOf(title: string): string | undefined {
+  return /^(warm-up|problem \d+):/.exec(title)?.[1];
+}
+
+/** Sorts problems as a lesson states them: the warm-up, then problem 1, 2, … */
+export const problemRank = (problem: string): number => (problem === 'warm-up' ? -1 : Number(problem.split(' ')[1]));
+
+/** The README heading of a problem, as a path with GitHub's anchor: `exercises/…/README.md#problem-2-collect`. */
+export function lessonLink(stage: string, problem: string): string {
+  const readme = `exercises/${stage}/README.md`;
+  const file = join(ROOT, readme);
+  if (!existsSync(file)) return readme;
+  const heading = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((line) => line.toLowerCase().startsWith(`## ${problem}:`) || line.toLowerCase() === `## ${problem}`);
+  if (!heading) return readme;
+  const slug = heading.replace(/^##\s+/, '').toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  return `${readme}#${slug}`;
+}
+
+export const hintCommand = (stage: string, problem: string): string => `npm run hint -- ${shortStage(stage)} "${problem}"`;
+
+export const testCommand = (stage: string, problem: string): string => `npm test -- ${shortStage(stage)} -t "${problem}"`;
+
+/** The one line that says where to go from a problem: its lesson and the hint command. */
+export function nextLine(stage: string, problem: string): string {
+  return `Next: ${stage}, ${problem}. Read ${lessonLink(stage, problem)} or ask for a hint: ${hintCommand(stage, problem)}`;
+}
