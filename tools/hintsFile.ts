@@ -20,7 +20,7 @@ export function parseHints(text: string): Hints {
     if (tiers && lines) tiers.push(lines.join('\n').trim());
     lines = undefined;
   };
-  for (const line of text.split('\n')) {
+  for (const line of text.split(/\r?\n/)) {
     const problem = /^## (.+?)\s*$/.exec(line);
     if (problem) {
       close();

@@ -45,7 +45,7 @@ export function lessonLink(stage: string, problem: string): string {
   const file = join(ROOT, readme);
   if (!existsSync(file)) return readme;
   const heading = readFileSync(file, 'utf8')
-    .split('\n')
+    .split(/\r?\n/)
     .find((line) => line.toLowerCase().startsWith(`## ${problem}:`) || line.toLowerCase() === `## ${problem}`);
   if (!heading) return readme;
   const slug = heading.replace(/^##\s+/, '').toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');

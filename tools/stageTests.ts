@@ -68,7 +68,7 @@ export interface RunOptions {
 /** A failure message without the stack frames vitest appends. */
 function withoutStack(failure: string): string {
   return failure
-    .split('\n')
+    .split(/\r?\n/)
     .filter((line) => !/^\s+at /.test(line))
     .join('\n')
     .trim();

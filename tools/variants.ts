@@ -55,7 +55,7 @@ export function readVariants(stage: string): { variants: Variant[]; errors: stri
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.patch')).sort()) {
     const file = join('test', stage, 'variants', name);
     const text = readFileSync(join(dir, name), 'utf8');
-    const lines = text.split('\n');
+    const lines = text.split(/\r?\n/);
     const start = lines.findIndex((l) => l.startsWith('diff ') || l.startsWith('--- '));
     const header = new Map<string, string>();
     for (const line of lines.slice(0, start === -1 ? lines.length : start)) {
@@ -139,7 +139,7 @@ export async function runVariant(variant: Variant): Promise<VariantResult> {
     rows,
     rejected: failing.length > 0 || loadFailures.length > 0,
     named: said.some((text) => variant.expect.test(text)),
-    said: failing[0]?.message ?? loadFailures[0]?.split('\n')[0],
+    said: failing[0]?.message ?? loadFailures[0]?.split(/\r?\n/)[0],
     durationMs: Date.now() - started,
   };
 }
