@@ -20,6 +20,10 @@ if (major < MIN_NODE.major || (major === MIN_NODE.major && minor < MIN_NODE.mino
   const stream = doctor ? process.stdout : process.stderr;
   stream.write(`${lines.filter((l) => l !== '').join('\n')}\n`, () => process.exit(1));
 } else {
+  // V8's compile cache (Node 22.1+): the second start of a command compiles nothing it compiled before.
+  const { enableCompileCache } = await import('node:module');
+  const { fileURLToPath } = await import('node:url');
+  enableCompileCache?.(fileURLToPath(new URL('../node_modules/.cache/distsys/v8/', import.meta.url)));
   if (process.features.typescript !== 'strip') {
     const { register } = await import('tsx/esm/api');
     register();

@@ -29,3 +29,12 @@ export function tsEntryArgs(script: string | URL): string[] {
   const conditions = target === 'solutions' || target === 'variant' ? [`--conditions=${target}`] : [];
   return nodeStripsTypes() ? [...conditions, path] : [...conditions, '--import', loader, path];
 }
+
+/**
+ * What the kit's children add to their environment: V8's compile cache (Node 22.1+; older
+ * versions ignore it), so a node started again skips compiling what it compiled last time.
+ * It lives with the kit's installed packages, as other tools' caches do.
+ */
+export function kitChildEnv(): Record<string, string> {
+  return { NODE_COMPILE_CACHE: fileURLToPath(new URL('../node_modules/.cache/distsys/v8/', import.meta.url)) };
+}

@@ -6,7 +6,7 @@
 // deliver (a kill there is immediate), it works on every system.
 import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { tsEntryArgs } from '../childProcess.ts';
+import { kitChildEnv, tsEntryArgs } from '../childProcess.ts';
 
 const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
@@ -36,7 +36,7 @@ export interface StartKitProcessOptions {
 export async function startKitProcess(options: StartKitProcessOptions): Promise<KitProcess> {
   const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
   const child: ResultPromise = execa(command as string, [...prefix, ...tsEntryArgs(MAIN), ...options.args], {
-    env: options.env ?? {},
+    env: { ...kitChildEnv(), ...options.env },
     extendEnv: true,
     ipc: true,
     serialization: 'json',

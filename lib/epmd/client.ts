@@ -3,7 +3,7 @@
 // node starts one as a detached process, as Erlang's nodes start epmd.
 import { spawn } from 'node:child_process';
 import { WebSocket } from 'ws';
-import { tsEntryArgs } from '../childProcess.ts';
+import { kitChildEnv, tsEntryArgs } from '../childProcess.ts';
 import { MAX_EPMD_FRAME_BYTES, epmdReply, type EpmdReply, type EpmdRequest } from './protocol.ts';
 
 type Request = EpmdRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -161,7 +161,7 @@ function startDaemon(port: number): void {
     stdio: 'ignore',
     // A detached process gets a console window of its own on Windows: keep it hidden.
     windowsHide: true,
-    env: { ...process.env, DISTSYS_EPMD_PORT: String(port) },
+    env: { ...process.env, ...kitChildEnv(), DISTSYS_EPMD_PORT: String(port) },
   });
   child.on('error', () => {});
   child.unref();

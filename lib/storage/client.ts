@@ -6,7 +6,6 @@
 import { StorageError, type Call } from './errors.ts';
 import { httpCall } from './httpClient.ts';
 import { parseRequest, parseStorageUrl, STORAGE_URL_ENV, storageUrlFromEnv, type StorageAddress } from './protocol.ts';
-import { redisCall } from './redisClient.ts';
 
 export { StorageError, type StorageFailure } from './errors.ts';
 
@@ -56,10 +55,22 @@ export const Storage = {
       throw new StorageError(`no storage URL: pass one to Storage.connect(url) or set ${STORAGE_URL_ENV} (\`distsys storage --dir DIR\` prints its URL)`, 'config');
     }
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const send = address.kind === 'redis' ? redisCall(address, timeoutMs) : httpCall(address, timeoutMs);
+    const send = address.kind === 'redis' ? onRedis(address, timeoutMs) : httpCall(address, timeoutMs);
     return api(address.url, checked(send));
   },
 };
+
+/**
+ * Commands to a Redis. Its client (node-redis) is loaded on the first command only: a node
+ * that never uses a Redis, which is nearly every node, starts without it.
+ */
+function onRedis(address: StorageAddress, timeoutMs: number): Call {
+  let call: Promise<Call> | undefined;
+  return async (command, args) => {
+    call ??= import('./redisClient.ts').then((m) => m.redisCall(address, timeoutMs));
+    return (await call)(command, args);
+  };
+}
 
 /** Checks a command's arguments here, with the words the embedded storage would use, before sending it. */
 function checked(send: Call): Call {
