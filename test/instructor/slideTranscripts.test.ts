@@ -93,10 +93,13 @@ async function act(action: Action, where: string): Promise<void> {
   }
 }
 
-for (const deck of decks) {
-  const found = transcripts(readFileSync(join(SLIDES, deck), 'utf8'));
-  describe(`the shell transcripts of slides/${deck}`, () => {
-    it('are there to check', () => expect(found.length).toBeGreaterThan(0));
+const byDeck = decks.map((deck) => [deck, transcripts(readFileSync(join(SLIDES, deck), 'utf8'))] as const);
+
+// A deck may show code rather than shell sessions; the decks together must have some to check.
+it('the decks have shell transcripts to check', () => expect(byDeck.reduce((n, [, found]) => n + found.length, 0)).toBeGreaterThan(0));
+
+for (const [deck, found] of byDeck) {
+  describe.skipIf(found.length === 0)(`the shell transcripts of slides/${deck}`, () => {
     for (const t of found) {
       it(`"${t.slide}" (line ${t.line})`, async () => {
         for (const action of t.actions) await act(action, `slides/${deck}:${t.line} "${t.slide}"`);
