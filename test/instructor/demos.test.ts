@@ -59,6 +59,7 @@ describe('npm run demo', () => {
     expect(run.exitCode, String(run.all)).toBe(0);
     expect(run.stdout).toMatch(/first-steps\s+connect, ping/);
     expect(run.stdout).toMatch(/ping-pong\s+producers and consumers/);
+    expect(run.stdout).toMatch(/shortener\s+the link shortener on a ring/);
   });
 
   it('says which demos there are when the name is wrong', async () => {
@@ -70,6 +71,7 @@ describe('npm run demo', () => {
   for (const [name, steps, last] of [
     ['first-steps', 6, "chris> Node.list()\n    [ 'ben@"],
     ['ping-pong', 5, 'Every consumer agrees'],
+    ['shortener', 5, 'It starts with an empty cache'],
   ] as const) {
     it(`${name} --auto runs every step, with its live view, and leaves nothing running`, async () => {
       const started = Date.now();
