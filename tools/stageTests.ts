@@ -15,7 +15,7 @@ export interface TestRow {
   readonly stage: string;
   readonly file: string;
   readonly title: string;
-  /** `warm-up`, `problem 2`, … (the part of the title before the first colon), or undefined for other tests. */
+  /** `warm-up`, `problem 2`, `stretch` (optional), … (the part of the title before the first colon), or undefined for other tests. */
   readonly problem: string | undefined;
   readonly passed: boolean;
   readonly message: string | undefined;
@@ -49,9 +49,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // vitest's command, found through its package.json (its exports do not list the bin file).
 const VITEST = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 
-/** Which problem a test grades: "problem 2: …" -> "problem 2", "warm-up: …" -> "warm-up". */
+/** Which problem a test grades: "problem 2: …" -> "problem 2", "warm-up: …" -> "warm-up", "stretch: …" -> "stretch". */
 export function problemOf(title: string): string | undefined {
-  const m = /^(warm-up|problem \d+):/.exec(title);
+  const m = /^(warm-up|problem \d+|stretch):/.exec(title);
   return m?.[1];
 }
 

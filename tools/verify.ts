@@ -16,7 +16,7 @@ const problems: string[] = [];
 if (solved.rows.length === 0) problems.push('no stage tests ran');
 for (const broken of [...solved.brokenFiles, ...starter.brokenFiles]) problems.push(`${broken.file} could not be loaded: ${broken.message}`);
 
-const rank = (r: TestRow) => (r.problem === undefined ? 1e9 : r.problem === 'warm-up' ? -1 : Number(r.problem.split(' ')[1]));
+const rank = (r: TestRow) => (r.problem === undefined ? 1e9 : r.problem === 'warm-up' ? -1 : r.problem === 'stretch' ? 1e8 : Number(r.problem.split(' ')[1]));
 solved.rows.sort((a, b) => a.stage.localeCompare(b.stage) || rank(a) - rank(b));
 const lines: string[] = [];
 const width = Math.min(90, Math.max(...solved.rows.map((r) => r.title.length), 10));
