@@ -1,6 +1,6 @@
 // npm run verify: the kit's self-check, test by test. Every stage test must pass
-// against solutions/, and every learner-facing test (warm-up, problem N) must
-// fail against exercises/, the starter code. Prints the table; exits 1 on any
+// against solutions/, and every learner-facing test (warm-up, problem N, and a
+// stage's optional stretch) must fail against exercises/, the starter code. Prints the table; exits 1 on any
 // violation.
 import { runStageTests, type TestRow } from './stageTests.ts';
 
