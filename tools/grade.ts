@@ -1,8 +1,10 @@
 // npm run grade: how far the learner is. Runs every stage's tests against
 // exercises/ and prints, per stage, the problems passed out of the total with a
-// bar, then the next problem to work on and where its lesson is. An unfinished
-// kit is not an error; only a run that cannot happen is.
-import { nextLine, problemRank, stageNumber, testCommand } from './lessons.ts';
+// bar, then the next problem to work on and where its lesson is. A stage's
+// stretch problem (tests named "stretch: …") is optional: it is shown apart and
+// counts neither in the total nor as the next problem. An unfinished kit is not
+// an error; only a run that cannot happen is.
+import { STRETCH, nextLine, problemRank, stageNumber, testCommand } from './lessons.ts';
 import { runStageTests, type TestRow } from './stageTests.ts';
 
 const run = await runStageTests('exercises');
@@ -22,11 +24,14 @@ const sortedStages = [...stages.keys()].sort((a, b) => stageNumber(a) - stageNum
 let next: { stage: string; problem: string } | undefined;
 process.stdout.write('\n');
 for (const stage of sortedStages) {
-  const problems = [...(stages.get(stage) ?? new Map<string, boolean>())].sort(([a], [b]) => problemRank(a) - problemRank(b));
+  const all = [...(stages.get(stage) ?? new Map<string, boolean>())].sort(([a], [b]) => problemRank(a) - problemRank(b));
+  const problems = all.filter(([p]) => p !== STRETCH);
+  const stretch = all.find(([p]) => p === STRETCH);
   const done = problems.filter(([, ok]) => ok).length;
   const filled = problems.length ? Math.round((done / problems.length) * BAR) : 0;
   process.stdout.write(`${stage.padEnd(24)} ${'█'.repeat(filled)}${'░'.repeat(BAR - filled)} ${done}/${problems.length}\n`);
   for (const [problem, ok] of problems) process.stdout.write(`    ${ok ? '✓' : '·'} ${problem}\n`);
+  if (stretch) process.stdout.write(`    ${stretch[1] ? '✓' : '·'} stretch: ${stretch[1] ? 1 : 0}/1, optional\n`);
   const todo = problems.find(([, ok]) => !ok);
   if (!next && todo) next = { stage, problem: todo[0] };
 }

@@ -31,13 +31,19 @@ export function resolveStage(given: string): string | undefined {
   return stages().find((stage) => stage === wanted || shortStage(stage) === wanted || String(stageNumber(stage)) === wanted);
 }
 
-/** Which problem a test grades: "problem 2: …" -> "problem 2", "warm-up: …" -> "warm-up". */
+/**
+ * Which problem a test grades: "problem 2: …" -> "problem 2", "warm-up: …" -> "warm-up",
+ * "stretch: …" -> "stretch" (a stage's optional problem beyond the original's).
+ */
 export function problemOf(title: string): string | undefined {
-  return /^(warm-up|problem \d+):/.exec(title)?.[1];
+  return /^(warm-up|problem \d+|stretch):/.exec(title)?.[1];
 }
 
-/** Sorts problems as a lesson states them: the warm-up, then problem 1, 2, … */
-export const problemRank = (problem: string): number => (problem === 'warm-up' ? -1 : Number(problem.split(' ')[1]));
+/** The optional problem of a stage: graded apart, never "next". */
+export const STRETCH = 'stretch';
+
+/** Sorts problems as a lesson states them: the warm-up, then problem 1, 2, …, then the stretch. */
+export const problemRank = (problem: string): number => (problem === 'warm-up' ? -1 : problem === STRETCH ? 1e8 : Number(problem.split(' ')[1]));
 
 /** The README heading of a problem, as a path with GitHub's anchor: `exercises/…/README.md#problem-2-collect`. */
 export function lessonLink(stage: string, problem: string): string {

@@ -7,7 +7,7 @@
 //   distsys view [--cookie C] [--port N]                    the live view of this host's nodes, in the browser
 //   distsys trace FILE.jsonl [--out PAGE.html]               a trace drawn as a sequence diagram
 //   distsys demo [NAME] [--auto]                             the instructor's demos (npm run demo)
-//   distsys shortener [--nodes 3] [--port 4000] [--replication ring|full] [--exercises]   stage 4's link shortener, live
+//   distsys shortener [--stage 4|5] [--nodes 3] [--port 4000] [--replication ring|full] [--exercises]   the link shortener, live
 import { EpmdClient } from '../epmd/client.ts';
 import { epmdPortFromEnv } from '../epmd/protocol.ts';
 import { recordThisProcess } from '../liveProcesses.ts';
@@ -26,9 +26,10 @@ const usage = `usage:
                             draw a trace as a sequence diagram (a self-contained HTML page)
   distsys demo [NAME] [--auto] [--no-view]
                             the instructor's demos on a real local cluster (without NAME: the list)
-  distsys shortener [--nodes 3] [--port 4000] [--replication ring|full] [--exercises]
-                            stage 4's link shortener on N local nodes (ports 4000, 4001, … or free ones);
-                            runs solutions/ (--exercises: your code); Ctrl+C stops everything`;
+  distsys shortener [--stage 4|5] [--nodes 3] [--port 4000] [--replication ring|full] [--exercises]
+                            the link shortener of stage 4 (or 5, with redirect counts) on N local nodes
+                            (ports 4000, 4001, … or free ones); runs solutions/ (--exercises: your code);
+                            Ctrl+C stops everything`;
 
 async function epmd(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { kill: { type: 'boolean' } });

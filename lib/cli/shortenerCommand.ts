@@ -1,5 +1,5 @@
 // `distsys shortener --nodes 3`: the link shortener of stage 4, live, for a demo
-// by hand. It starts the storage (unless DISTSYS_STORAGE_URL names one), then N
+// by hand (`--stage 5`: stage 5's, which also counts redirects on every node). It starts the storage (unless DISTSYS_STORAGE_URL names one), then N
 // nodes that boot the stage's solution, each serving the HTTP API on its own
 // port (4000, 4001, … when free, else a free one), meshes them, and in ring mode
 // writes the membership and has every node build its ring. It prints the ports
@@ -17,9 +17,10 @@ import { spawnNode, type SpawnedNode } from '../cluster/spawnNode.ts';
 import { UsageError, parseFlags } from './args.ts';
 
 export const SHORTENER_READY_LINE = 'shortener ready';
-const STAGE = 'exercise4-link-shortener';
+const STAGES = { '4': 'exercise4-link-shortener', '5': 'exercise5-crdt' } as const;
 
 const flags = z.object({
+  stage: z.enum(['4', '5']).default('4'),
   nodes: z.coerce.number().int().min(1).max(9).default(3),
   port: z.coerce.number().int().min(0).max(65526).default(4000),
   replication: z.enum(['ring', 'full']).default('ring'),
@@ -37,6 +38,7 @@ function isFree(port: number): Promise<boolean> {
 
 export async function shortenerCommand(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, {
+    stage: { type: 'string' },
     nodes: { type: 'string' },
     port: { type: 'string' },
     replication: { type: 'string' },
@@ -45,10 +47,11 @@ export async function shortenerCommand(argv: string[]): Promise<void> {
   const parsed = flags.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UsageError(`--${String(issue?.path[0] ?? '')}: ${issue?.message ?? 'not understood'} (--nodes 1-9, --port N (0: free ports), --replication ring|full)`);
+    throw new UsageError(`--${String(issue?.path[0] ?? '')}: ${issue?.message ?? 'not understood'} (--stage 4|5, --nodes 1-9, --port N (0: free ports), --replication ring|full)`);
   }
   const options = parsed.data;
   const folder = options.exercises ? 'exercises' : 'solutions';
+  const STAGE = STAGES[options.stage];
   const moduleUrl = (file: string) => new URL(`../../${folder}/${STAGE}/${file}`, import.meta.url).href;
 
   const children: SpawnedNode[] = [];
@@ -101,6 +104,7 @@ export async function shortenerCommand(argv: string[]): Promise<void> {
       'try:',
       `  curl -i -d url=https://elixir-lang.org localhost:${ports[0]}`,
       `  curl -i localhost:${ports[1] ?? ports[0]}/<the code it answered>`,
+      ...(options.stage === '5' ? [`  curl localhost:${ports[2] ?? ports[0]}/<the code>/aggregates`] : []),
       'Ctrl+C stops them all.',
       SHORTENER_READY_LINE,
     ];

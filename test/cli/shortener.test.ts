@@ -83,4 +83,33 @@ describe('distsys shortener', () => {
     }
     await waitFor(() => expect(processes.filter(running), 'processes the demo started that still run').toEqual([]), 10_000, 100);
   });
+
+  it('--stage 5 runs stage 5\'s shortener: a redirect on one node is counted on the other', async () => {
+    const demo = execa(process.execPath, [BIN, 'shortener', '--stage', '5', '--nodes', '2', '--port', '0'], {
+      buffer: false,
+      reject: false,
+      stdin: 'ignore',
+      env: { DISTSYS_STORAGE_URL: '', DISTSYS_EPMD_IDLE_MS: '300', DISTSYS_LOG_LEVEL: 'error' },
+    });
+    let printed = '';
+    demo.stdout?.setEncoding('utf8');
+    demo.stdout?.on('data', (chunk: string) => (printed += chunk));
+    let processes: number[] = [];
+    try {
+      await waitFor(() => expect(printed).toContain('shortener ready'), 30_000, 100);
+      expect(printed).toContain('exercise5-crdt');
+      const ports = [...printed.matchAll(/^ {2}shortener\d@\S+\s+http:\/\/localhost:(\d+)$/gm)].map((m) => Number(m[1]));
+      expect(ports, `the demo printed:\n${printed}`).toHaveLength(2);
+      processes = [demo.pid as number, ...descendants(demo.pid as number)];
+      const created = await call(ports[0] as number, 'POST', '/', 'url=https://elixir-lang.org');
+      expect(created.status, created.body).toBe(201);
+      expect((await call(ports[0] as number, 'GET', `/${created.body}`)).status).toBe(302);
+      await waitFor(async () => expect((await call(ports[1] as number, 'GET', `/${created.body}/aggregates`)).body).toBe('Redirects: 1\n'), 10_000, 50);
+    } finally {
+      demo.kill('SIGINT');
+      const { exitCode } = await demo;
+      expect(exitCode, `the demo's exit code after SIGINT; it printed:\n${printed}`).toBe(0);
+    }
+    await waitFor(() => expect(processes.filter(running), 'processes the demo started that still run').toEqual([]), 10_000, 100);
+  });
 });
