@@ -17,7 +17,7 @@ describe('hints and lessons', () => {
       const hints = readHints(stage);
       expect(hints, `exercises/${stage}/HINTS.md`).toBeDefined();
       for (const [problem, tiers] of hints ?? []) {
-        expect(problem).toMatch(/^(warm-up|problem \d+)$/);
+        expect(problem).toMatch(/^(warm-up|problem \d+|stretch)$/);
         expect(tiers.length, `${stage} ${problem}`).toBeGreaterThanOrEqual(2);
         for (const tier of tiers) expect(tier.length, `${stage} ${problem}: an empty tier`).toBeGreaterThan(0);
       }

@@ -14,7 +14,7 @@ describe('wrong variants', () => {
       const { variants, errors } = readVariants(stage);
       expect(errors).toEqual([]);
       for (const v of variants) {
-        expect(v.problem).toMatch(/^(warm-up|problem \d+)$/);
+        expect(v.problem).toMatch(/^(warm-up|problem \d+|stretch)$/);
         expect(v.mistake.length).toBeGreaterThan(10);
         expect(testFilesOf(stage, v.problem).length, `${v.file}: tests of ${v.problem}`).toBeGreaterThan(0);
       }
