@@ -6,7 +6,7 @@
 // instance of an unknown class) throws at the sender with the path to it.
 import { types } from 'node:util';
 import { localNode } from './localNode.ts';
-import { NO_NODE, Pid, Ref } from './terms.ts';
+import { Pid, Ref } from './terms.ts';
 
 export class CodecError extends Error {
   override name = 'CodecError';
@@ -67,8 +67,9 @@ function encodeValue(value: unknown, path: string, depth: number): Json {
     return '$' in out ? { $: 'obj', v: out } : out;
   }
   // A pid or ref minted before the node had a name travels under the name it has now.
-  if (value instanceof Pid) return { $: 'pid', n: value.node === NO_NODE ? localNode.name : value.node, i: value.id, c: value.creation };
-  if (value instanceof Ref) return { $: 'ref', n: value.node === NO_NODE ? localNode.name : value.node, i: value.id, c: value.creation };
+  // This node's own pids and refs cross under its current name, whatever name they were minted under.
+  if (value instanceof Pid) return { $: 'pid', n: localNode.owns(value) ? localNode.name : value.node, i: value.id, c: value.creation };
+  if (value instanceof Ref) return { $: 'ref', n: localNode.owns(value) ? localNode.name : value.node, i: value.id, c: value.creation };
   if (types.isMap(value)) {
     const entries: Json[] = [];
     let i = 0;

@@ -5,6 +5,8 @@ import { NO_NODE, Pid, Ref, type NodeName } from './terms.ts';
 import { setLogNode } from './logger.ts';
 
 let name: NodeName = NO_NODE;
+/** The names this boot has had: a node stopped and started again under another name keeps its processes. */
+const formerNames = new Set<NodeName>();
 // A fresh creation per boot: pids of a previous run of the same name reach nobody.
 const creation = randomInt(1, 2 ** 31 - 1);
 let nextPid = 1;
@@ -22,6 +24,7 @@ export const localNode = {
   },
   /** Called by the net kernel when distribution starts or stops. */
   setName(next: NodeName): void {
+    if (name !== NO_NODE) formerNames.add(name);
     name = next;
     setLogNode(next);
   },
@@ -31,9 +34,12 @@ export const localNode = {
   makeRef(): Ref {
     return new Ref(name, nextRef++, creation);
   },
-  /** Whether a pid or ref belongs here: minted by this boot, under the current name or before the node had one. */
+  /**
+   * Whether a pid or ref belongs here: minted by this boot, under the current name, before the
+   * node had one, or under a name it had before (another boot of that name has another creation).
+   */
   owns(term: { node: NodeName; creation: number }): boolean {
-    return term.creation === creation && (term.node === name || term.node === NO_NODE);
+    return term.creation === creation && (term.node === name || term.node === NO_NODE || formerNames.has(term.node));
   },
 };
 

@@ -202,7 +202,7 @@ export class NetKernel {
       slot.accepting?.terminate();
     }
     await this.listener.close();
-    this.registration.stop();
+    await this.registration.stop();
   }
 
   // ---- sending

@@ -107,6 +107,11 @@ export class EpmdClient {
     if (!reply.ok) throw new Error(reply.error ?? `the port mapper refused ${name}`);
   }
 
+  /** Gives up the name this connection registered (the port mapper answers once it has forgotten it). */
+  async unregister(): Promise<void> {
+    await this.request({ op: 'unregister' });
+  }
+
   /** The port `name` listens on, or undefined if no node of that name is registered. */
   async lookup(name: string): Promise<number | undefined> {
     const reply = await this.request({ op: 'lookup', name });
@@ -130,9 +135,22 @@ export class EpmdClient {
     if (!reply.ok) throw new Error(reply.error ?? 'the port mapper refused to stop');
   }
 
-  close(): void {
+  /** Closes the connection (the port mapper forgets the name it holds); resolves once it is closed. */
+  close(): Promise<void> {
     this.closing = true;
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.socket.terminate();
+        resolve();
+      }, 1_000);
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     this.socket.close();
+    return closed;
   }
 }
 

@@ -28,6 +28,7 @@ export const epmdRequest = z.discriminatedUnion('op', [
     port: z.number().int().min(1).max(65535),
     expose: z.array(exposedAddress).max(32).optional(),
   }),
+  z.object({ id: z.number().int(), op: z.literal('unregister') }),
   z.object({ id: z.number().int(), op: z.literal('lookup'), name: nodeShortName }),
   z.object({ id: z.number().int(), op: z.literal('names') }),
   z.object({ id: z.number().int(), op: z.literal('info') }),

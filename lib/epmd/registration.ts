@@ -49,11 +49,14 @@ export class Registration {
     return EpmdClient.ask(this.options.port, '127.0.0.1', (c) => c.lookup(alive));
   }
 
-  stop(): void {
+  /** Gives the name up; resolves once the port mapper has let it go (so it can be taken again at once). */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
-    this.client?.close();
+    const client = this.client;
     this.client = undefined;
+    await client?.unregister().catch(() => undefined);
+    await client?.close();
   }
 
   private adopt(client: EpmdClient): void {

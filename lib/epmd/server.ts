@@ -112,6 +112,16 @@ export async function startEpmdServer(options: EpmdServerOptions): Promise<EpmdS
           );
           return;
         }
+        case 'unregister':
+          // A node that stops gives its name up before it hangs up, so it can be taken again at once.
+          if (owned !== undefined && names.get(owned)?.socket === socket) {
+            names.delete(owned);
+            log(`unregistered ${owned}`);
+            armIdle();
+          }
+          owned = undefined;
+          reply({ id: req.id, ok: true });
+          return;
         case 'lookup':
           reply({ id: req.id, ok: true, port: names.get(req.name)?.port ?? null });
           return;
