@@ -223,8 +223,8 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
   // only so many may wait at once, so idle sockets cannot pile up; then the HTTP timeouts rule.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
-  const guard = new ConnectionGuard(server, { maxWaiting: 1024, maxWaitingPerAddress: 256, deadlineMs: 10_000 }, (reason, address) =>
-    console.error(`[${Node.self()}] shortener: refused a connection from ${address}: ${reason === 'deadline' ? 'it sent no request in time' : `${reason} connections`}`),
+  const guard = new ConnectionGuard(server, { maxWaiting: 1024, maxWaitingPerAddress: 256, deadlineMs: 10_000, waitsFor: 'request' }, (_reason, address, words) =>
+    console.error(`[${Node.self()}] shortener: refused a connection from ${address}: ${words}`),
   );
   server.on('request', (req: IncomingMessage) => guard.settle(req.socket));
   await new Promise<void>((resolve, reject) => {
