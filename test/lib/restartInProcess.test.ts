@@ -15,7 +15,7 @@ describe('a node started again in the same process', () => {
       await Node.start({ sname: name }, { cookie: COOKIE });
       expect(Node.self().startsWith(`${name}@`)).toBe(true);
       // A GenServer's start waits for its init's answer to this process, minted under an older name.
-      const pid = await GenServer.start({ init: () => 0, handleCall: (_r: unknown, _f: unknown, n: number) => ({ reply: n + 1, state: n + 1 }) });
+      const pid = await GenServer.start({ init: () => 0, handleCall: (_r: unknown, _f: unknown, n: number) => ({ reply: n + 1, state: n + 1 }) }, undefined);
       expect(await GenServer.call(pid, 'next')).toBe(1);
       expect(await rpc.call(other.name, fixture('app.ts'), 'add', [2, 3])).toBe(5);
       await Node.stop();
