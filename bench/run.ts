@@ -6,6 +6,7 @@ import { GenServer, NetKernel, Node, rpc, receive, self, send } from '../lib/ind
 import { LocalCluster } from '../lib/cluster/index.ts';
 import { spawnNode, type SpawnedNode } from '../lib/cluster/spawnNode.ts';
 import { EpmdClient } from '../lib/epmd/client.ts';
+import { benchWordCount } from './wordCount.ts';
 
 const FIXTURES = new URL('./fixtures.ts', import.meta.url).href;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -136,6 +137,9 @@ try {
   }
   console.log(`3 nodes started to a full mesh:      median ${median(clusterMs).toFixed(0)} ms (${clusterRuns} runs)`);
   console.log(`kill -9 to nodedown:                 median ${median(nodedownMs).toFixed(1)} ms (${clusterRuns} runs)`);
+
+  // 6. Stage 3's word count over its corpus: 3 worker nodes against one process.
+  await benchWordCount(RUNS);
 } finally {
   await Promise.all(children.map((c) => c.kill().catch(() => {})));
   await Node.stop();
