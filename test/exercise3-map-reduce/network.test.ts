@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await Faults.clear();
-  for (const node of nodes) await Schism.heal([node]);
+  await Schism.heal(nodes);
   await Promise.all(nodes.map((node) => rpc.call(node, CLUSTER, 'stopWorkers', [], 2_000).catch(() => undefined)));
   await rpc.call(nodes[0], CLUSTER, 'stopMaster', [], 5_000).catch(() => undefined);
 });

@@ -18,6 +18,8 @@ const FIRST_TASK_AGAIN_MS = 500;
 let neverAssigned = false;
 /** The longest any job may take, stalled or not. */
 export const BOUND_MS = 25_000;
+/** How often the evidence is read: often enough to end a test soon, rarely enough not to slow the storage down. */
+const POLL_MS = 100;
 
 export interface Outcome {
   spec: JobSpec;
@@ -85,7 +87,7 @@ export async function watchJob(spec: JobSpec, input: string, options: WatchOptio
             await look();
             if (!over && !watched && writtenCount() < target) throw new Error('not yet');
           },
-          { timeout: STALL_MS, interval: 20 },
+          { timeout: STALL_MS, interval: POLL_MS },
         )
         .catch(() => undefined); // no progress: the watch below decides what that means
     },
@@ -106,7 +108,7 @@ export async function watchJob(spec: JobSpec, input: string, options: WatchOptio
         }
         throw new Error('still running');
       },
-      { timeout: BOUND_MS, interval: 50 },
+      { timeout: BOUND_MS, interval: POLL_MS },
     )
     .catch(() => {
       outcome.stalled = true;
