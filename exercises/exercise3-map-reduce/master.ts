@@ -104,7 +104,7 @@ async function advance(state: MasterState): Promise<void> {
   try {
     reply = { result: await state.layout.loadResult(state.storage, job.spec.name, job.spec.reduceJobs) };
   } catch (err) {
-    reply = { error: `every reduce job reported done, but the result cannot be read: ${(err as Error).message}` };
+    reply = { error: `the master counted every reduce job done, but the result cannot be read: ${(err as Error).message}` };
   }
   GenServer.reply(job.from, reply);
 }

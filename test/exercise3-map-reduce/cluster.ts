@@ -7,7 +7,7 @@ import { startMaster as stageMaster } from '#stage/exercise3-map-reduce/master.t
 import { startWorker } from '#stage/exercise3-map-reduce/worker.ts';
 import { layout as stageLayout, type Layout } from '#stage/exercise3-map-reduce/layout.ts';
 import { layout as kitLayout } from '../../solutions/exercise3-map-reduce/layout.ts';
-import { observedLayout, type Death } from './observedLayout.ts';
+import { observedLayout, release as releaseHeld, type Death, type Hold } from './observedLayout.ts';
 import { record } from './evidence.ts';
 
 export const CLUSTER = import.meta.url;
@@ -26,6 +26,8 @@ export interface WorkerPlan {
   /** How many workers run side by side on this node. */
   workers: number;
   death?: Death;
+  /** Stop holding a task, as `Hold` says, until `release(job)`. */
+  hold?: Hold;
   /** Start a new worker each time one dies (a stream of workers). */
   stream?: boolean;
 }
@@ -33,7 +35,7 @@ export interface WorkerPlan {
 const running = new Set<Pid>();
 
 function launch(plan: WorkerPlan): Pid {
-  const pid = startWorker({ master: plan.master, layout: observedLayout(layouts[plan.layout], plan.job, plan.death) });
+  const pid = startWorker({ master: plan.master, layout: observedLayout(layouts[plan.layout], plan.job, plan.death, plan.hold) });
   running.add(pid);
   return pid;
 }
@@ -63,6 +65,12 @@ export async function startWorkers(plan: WorkerPlan): Promise<number> {
 }
 
 const labelOf = (pid: Pid): string => `${pid.node.split('@')[0]}.${pid.id}`;
+
+/** Lets the workers of `job` on this node that hold a task go on. */
+export function release(job: string): true {
+  releaseHeld(job);
+  return true;
+}
 
 /** Stops every worker (and stream) this node started. */
 export function stopWorkers(): true {

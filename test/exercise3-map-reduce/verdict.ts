@@ -36,22 +36,29 @@ export function explainStall({ spec, events, firstTaskMs }: Outcome): string {
     return `no worker was given a task within ${seconds(firstTaskMs)} of the master storing the input: the master must hand the map jobs to the workers that announced themselves`;
   }
   const written = { map: writtenIds(events, 'map'), reduce: writtenIds(events, 'reduce') };
-  // A task taken by a worker that then died, written by nobody, and never taken by anyone after the death.
+  // A task taken by a worker that then died (or was cut off), written by nobody, and never taken by anyone since.
   for (const [i, e] of events.entries()) {
     if (e.event !== 'taken' || !e.kind || written[e.kind].has(e.id as number)) continue;
     const death = events.findIndex((d, j) => j > i && d.event === 'dying' && d.worker === e.worker);
-    if (death < 0) continue;
-    const retaken = events.slice(death).some((t) => isTask(t, 'taken', e.kind, e.id) && t.worker !== e.worker);
-    if (!retaken) {
+    const cut = events.findIndex((d, j) => j > i && d.event === 'cut' && d.node === node(e.worker));
+    const lost = death >= 0 ? death : cut;
+    if (lost < 0 || events.slice(lost).some((t) => isTask(t, 'taken', e.kind, e.id) && t.worker !== e.worker)) continue;
+    if (death >= 0) {
       return `${e.kind} job ${e.id} went to a worker that died (${e.worker}, on ${node(e.worker)}) and was never reassigned: when a worker goes down, the master must hand its task to another worker`;
     }
+    return (
+      `${e.kind} job ${e.id} went to a worker that was then cut off from the master (${e.worker}, on ${node(e.worker)}) and was never handed to another worker: ` +
+      'the master must hand out again the task of a worker it lost touch with, and keep track of it (a late or repeated report must not free a worker that is busy with another task)'
+    );
   }
+  const cuts = events.some((e) => e.event === 'cut');
+  const lostReport = cuts ? ` (a report sent while the network was cut never arrives: the master must hand out again the task of a worker it lost touch with)` : '';
   const reducesTaken = events.some((e) => isTask(e, 'taken', 'reduce'));
   if (written.map.size === spec.mapJobs && !reducesTaken) {
-    return `every map job wrote its output, but no reduce job was ever handed out: does the master record each map job's 'done' report, so that it knows the map jobs are over?`;
+    return `every map job wrote its output, but no reduce job was ever handed out: does the master record each map job's 'done' report, so that it knows the map jobs are over?${lostReport}`;
   }
   if (written.reduce.size === spec.reduceJobs) {
-    return `every reduce job wrote its output, but the master never answered: does it record each reduce job's 'done' report?`;
+    return `every reduce job wrote its output, but the master never answered: does it record each reduce job's 'done' report?${lostReport}`;
   }
   const waiting = (kind: Kind, total: number) =>
     Array.from({ length: total }, (_, id) => id)
@@ -64,22 +71,25 @@ export function explainStall({ spec, events, firstTaskMs }: Outcome): string {
   return `the job made no progress for ${seconds(STALL_MS)}; not written yet: ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? `, and ${missing.length - 4} more` : ''}`;
 }
 
-/** A task handed out too early: a reduce job before every map job wrote, an answer before every reduce job wrote. */
+const COUNTED = "is a repeated or late 'done' report counted twice, or for the wrong phase?";
+
+/** A task handed out too early: a reduce job before every map job wrote, the result read before every reduce job wrote. */
 export function orderProblem({ spec, events }: Outcome): string | undefined {
   const firstReduce = events.findIndex((e) => isTask(e, 'taken', 'reduce'));
   if (firstReduce >= 0) {
     const before = writtenIds(events.slice(0, firstReduce), 'map');
     const missing = Array.from({ length: spec.mapJobs }, (_, m) => m).find((m) => !before.has(m));
     if (missing !== undefined) {
-      return `reduce job ${events[firstReduce]?.id} was handed out before map job ${missing} had written its output: the reduce jobs must wait for every map job (does a repeated or late 'done' report count twice?)`;
+      return `reduce job ${events[firstReduce]?.id} was handed out before map job ${missing} had written its output: the reduce jobs must wait for every map job (${COUNTED})`;
     }
   }
-  const answered = events.findIndex((e) => e.event === 'answered');
-  if (answered >= 0) {
-    const before = writtenIds(events.slice(0, answered), 'reduce');
+  // The master reads the result when it believes every reduce job done (and answers after that).
+  const reading = events.findIndex((e) => e.event === 'reading' || e.event === 'answered');
+  if (reading >= 0) {
+    const before = writtenIds(events.slice(0, reading), 'reduce');
     const missing = Array.from({ length: spec.reduceJobs }, (_, r) => r).find((r) => !before.has(r));
     if (missing !== undefined) {
-      return `the master answered before reduce job ${missing} had written its output: it must wait for every reduce job (does a repeated or late 'done' report count twice?)`;
+      return `the master read the result before reduce job ${missing} had written its output: it must wait for every reduce job (${COUNTED})`;
     }
   }
   return undefined;
@@ -96,6 +106,9 @@ export function expectFinished(outcome: Outcome): void {
 
 /** The identity job's output holds every input line exactly once. */
 export function expectEveryLineOnce(outcome: Outcome, lines: string[]): void {
+  if ((outcome.result ?? []).length === 0) {
+    throw new Error(`the master answered with an empty output, expected the ${count(lines.length)} lines of the input: do the map and reduce jobs store their outputs, and does the result read them back (layout.ts)?`);
+  }
   const copies = new Map<string, number>(lines.map((line) => [line, 0]));
   const extra: string[] = [];
   for (const [key, value] of outcome.result ?? []) {

@@ -38,6 +38,8 @@ export interface Outcome {
 export interface Progress {
   /** Waits until `count` more outputs were written than when it was called, or the job is over (at most STALL_MS). */
   written(count: number): Promise<void>;
+  /** Waits until `check` accepts the evidence, or the job is over (at most STALL_MS); whether it accepted it. */
+  until(check: (events: Evidence[]) => boolean): Promise<boolean>;
   /** Whether the watch is over: the master answered, the run failed, or the job stalled. */
   over(): boolean;
 }
@@ -90,6 +92,18 @@ export async function watchJob(spec: JobSpec, input: string, options: WatchOptio
           { timeout: STALL_MS, interval: POLL_MS },
         )
         .catch(() => undefined); // no progress: the watch below decides what that means
+    },
+    async until(check) {
+      await vi
+        .waitFor(
+          async () => {
+            await look();
+            if (!over && !watched && !check(events)) throw new Error('not yet');
+          },
+          { timeout: STALL_MS, interval: POLL_MS },
+        )
+        .catch(() => undefined);
+      return check(events);
     },
   };
   const beside = options.during?.(progress);
