@@ -12,6 +12,12 @@ import { record } from './evidence.ts';
 
 export const CLUSTER = import.meta.url;
 
+/** Points this node's `Storage.connect()` at the storage (the node may have started before it). */
+export function useStorage(url: string): true {
+  process.env.DISTSYS_STORAGE_URL = url;
+  return true;
+}
+
 /** 'kit': the kit's own layout (problem 1); 'stage': the one in the target's layout.ts (problem 2). */
 export type LayoutChoice = 'kit' | 'stage';
 const layouts: Record<LayoutChoice, Layout> = { kit: kitLayout, stage: stageLayout };

@@ -16,6 +16,7 @@ import { inProcess } from '../support/inProcess.ts';
 import { CLUSTER, startMaster, startWorkers, stopMaster, stopWorkers, type LayoutChoice, type WorkerPlan } from './cluster.ts';
 import { IDENTITY, jobName, numberedLines } from './inputs.ts';
 import { watchJob } from './watchJob.ts';
+import { startCluster } from './startCluster.ts';
 import { expectDeaths, expectEveryLineOnce, expectEveryWorkerWorked, expectFinished } from './verdict.ts';
 
 let mr1: NodeName;
@@ -25,8 +26,7 @@ const small = numberedLines(10_000);
 const large = numberedLines(100_000);
 
 beforeAll(async () => {
-  await LocalCluster.start();
-  [mr1, mr2] = (await LocalCluster.startNodes('mr', 2, { storage: true })) as [NodeName, NodeName];
+  [mr1, mr2] = (await startCluster('mr', 2)) as [NodeName, NodeName];
   master = { name: 'master', node: Node.self() };
 });
 afterEach(async () => {
