@@ -12,7 +12,7 @@ import { readEvidence, record, type Evidence } from './evidence.ts';
 /** A task takes milliseconds, seconds on a machine under heavy load; this long without anything happening is a job that will not finish. */
 export const STALL_MS = 4_000;
 /** How long the first task may take to be handed out once the master has stored the input. */
-export const FIRST_TASK_MS = 2_000;
+export const FIRST_TASK_MS = 1_500;
 /** The same, once a master in this test file has handed out no task at all: it is known not to. */
 const FIRST_TASK_AGAIN_MS = 500;
 let neverAssigned = false;
