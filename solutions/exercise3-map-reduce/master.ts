@@ -116,7 +116,7 @@ async function advance(state: MasterState): Promise<void> {
 
 export const Master = {
   name: 'map/reduce master',
-  init: (layout: Layout): MasterState => ({ layout, storage: Storage.connect(), workers: new Map(), job: undefined }),
+  init: ({ layout, storage }: { layout: Layout; storage: Storage }): MasterState => ({ layout, storage, workers: new Map(), job: undefined }),
 
   async handleCall(request: { run: JobSpec; input: string }, from: From, state: MasterState) {
     const { run: spec, input } = request;
@@ -141,11 +141,13 @@ export const Master = {
 export interface MasterOptions {
   /** Where the job's data lives (this stage's layout.ts unless given). */
   layout?: Layout;
+  /** The storage client (`Storage.connect()` unless given). */
+  storage?: Storage;
 }
 
 /** Starts the master on this node, registered as 'master'; returns its pid. */
 export function startMaster(options: MasterOptions = {}): Promise<Pid> {
-  return GenServer.start(Master, options.layout ?? stageLayout, { name: 'master' });
+  return GenServer.start(Master, { layout: options.layout ?? stageLayout, storage: options.storage ?? Storage.connect() }, { name: 'master' });
 }
 
 /** Boots the master when this module is a node's --boot. */

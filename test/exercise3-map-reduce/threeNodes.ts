@@ -9,22 +9,27 @@ import { traceFailures } from '../support/stage.ts';
 import { CLUSTER, type WorkerPlan } from './cluster.ts';
 import { record, type Evidence } from './evidence.ts';
 import { IDENTITY } from './inputs.ts';
-import { startCluster } from './startCluster.ts';
+import { requireCluster, startCluster } from './startCluster.ts';
 
 export interface ThreeNodes {
   /** [the master's node, a worker's node, the other worker's node] */
   nodes: [NodeName, NodeName, NodeName];
   master: RemoteName;
+  /** Why the file's tests fail without a cluster (see startCluster). */
+  unusable?: string;
 }
 
 /** Registers the file's hooks; the returned object is filled in before the first test. */
 export function useThreeNodes(): ThreeNodes {
   const cluster = {} as ThreeNodes;
   beforeAll(async () => {
-    cluster.nodes = (await startCluster('mr', 3)) as ThreeNodes['nodes'];
-    cluster.master = { name: 'master', node: cluster.nodes[0] };
+    const started = await startCluster('mr', 3);
+    if (started.unusable) cluster.unusable = started.unusable;
+    cluster.nodes = started.nodes as ThreeNodes['nodes'];
+    cluster.master = { name: 'master', node: cluster.nodes[0] ?? '' };
   });
   afterEach(async () => {
+    if (cluster.unusable) return;
     await Faults.clear();
     await Schism.heal(cluster.nodes);
     await Promise.all(cluster.nodes.map((node) => rpc.call(node, CLUSTER, 'stopWorkers', [], 2_000).catch(() => undefined)));
@@ -36,7 +41,8 @@ export function useThreeNodes(): ThreeNodes {
 }
 
 /** Starts the master for `job` and one worker on each worker node (with `hold`, as `Hold` says). */
-export async function startJob({ nodes, master }: ThreeNodes, job: string, hold?: WorkerPlan['hold']): Promise<void> {
+export async function startJob({ nodes, master, unusable }: ThreeNodes, job: string, hold?: WorkerPlan['hold']): Promise<void> {
+  requireCluster({ ...(unusable ? { unusable } : {}) });
   await rpc.call(nodes[0], CLUSTER, 'startMaster', ['stage', job]);
   for (const node of nodes.slice(1)) {
     await rpc.call(node, CLUSTER, 'startWorkers', [{ master, layout: 'stage', job, app: IDENTITY, workers: 1, ...(hold ? { hold } : {}) } satisfies WorkerPlan]);

@@ -16,20 +16,23 @@ import { inProcess } from '../support/inProcess.ts';
 import { CLUSTER, startMaster, startWorkers, stopMaster, stopWorkers, type LayoutChoice, type WorkerPlan } from './cluster.ts';
 import { IDENTITY, jobName, numberedLines } from './inputs.ts';
 import { watchJob } from './watchJob.ts';
-import { startCluster } from './startCluster.ts';
+import { requireCluster, startCluster, type TestCluster } from './startCluster.ts';
 import { expectDeaths, expectEveryLineOnce, expectEveryWorkerWorked, expectFinished } from './verdict.ts';
 
 let mr1: NodeName;
 let mr2: NodeName;
 let master: RemoteName;
+let cluster: TestCluster;
 const small = numberedLines(10_000);
 const large = numberedLines(100_000);
 
 beforeAll(async () => {
-  [mr1, mr2] = (await startCluster('mr', 2)) as [NodeName, NodeName];
+  cluster = await startCluster('mr', 2);
+  [mr1, mr2] = cluster.nodes as [NodeName, NodeName];
   master = { name: 'master', node: Node.self() };
 });
 afterEach(async () => {
+  if (cluster.unusable) return;
   stopWorkers();
   for (const node of LocalCluster.nodes()) {
     // A node killed by a test leaves the cluster, so that the harness stops trying to reach it.
@@ -46,6 +49,7 @@ const label = (node: NodeName) => node.split('@')[0] as string;
 describe('stage 3: the master and its workers', () => {
   it('problem 1: the master hands the map jobs, then the reduce jobs, to two workers and answers with every line once', () =>
     inProcess(async () => {
+      requireCluster(cluster);
       const spec = { name: jobName('master'), app: IDENTITY, mapJobs: 6, reduceJobs: 3 };
       await startMaster('kit', spec.name);
       await rpc.call(mr1, CLUSTER, 'startWorkers', [plan('kit', spec.name)]);
@@ -58,6 +62,7 @@ describe('stage 3: the master and its workers', () => {
 
   it('problem 1: a worker whose node is killed (kill -9) while it holds a map job: the master hands that job to another worker', () =>
     inProcess(async () => {
+      requireCluster(cluster);
       const spec = { name: jobName('master-kill'), app: IDENTITY, mapJobs: 6, reduceJobs: 3 };
       await startMaster('kit', spec.name);
       await rpc.call(mr1, CLUSTER, 'startWorkers', [plan('kit', spec.name, { death: { onTake: 2, how: 'node' } })]);
@@ -70,6 +75,7 @@ describe('stage 3: the master and its workers', () => {
 
   it('problem 2: a stream of new workers that each die after their 3rd task: every line once', () =>
     inProcess(async () => {
+      requireCluster(cluster);
       const spec = { name: jobName('stream'), app: IDENTITY, mapJobs: 10, reduceJobs: 5 };
       await startMaster('stage', spec.name);
       // Two at a time; each dies right after writing its 3rd output (before reporting it), and a new one takes its place.
@@ -82,6 +88,7 @@ describe('stage 3: the master and its workers', () => {
 
   it('problem 2: a worker whose node is killed (kill -9) after its 3rd task, beside a healthy one: every line once', () =>
     inProcess(async () => {
+      requireCluster(cluster);
       const spec = { name: jobName('kill'), app: IDENTITY, mapJobs: 10, reduceJobs: 5 };
       await startMaster('stage', spec.name);
       await rpc.call(mr2, CLUSTER, 'startWorkers', [plan('stage', spec.name, { death: { afterWrites: 3, how: 'node' } })]);
