@@ -17,10 +17,11 @@ import { table, type Figure } from './figures.ts';
 import { floorFigures } from './floor.ts';
 import { kitFigures } from './kit.ts';
 import { redirectFigures, ringFigures } from './shortener.ts';
+import { benchWordCount } from './wordCount.ts';
 import { stageFigures } from './stages.ts';
 
 const { values } = parseArgs({ options: { erlang: { type: 'boolean' }, json: { type: 'string' }, only: { type: 'string' } } });
-const parts = new Set((values.only ?? 'kit,floor,stages,erlang,shortener,crdt').split(','));
+const parts = new Set((values.only ?? 'kit,floor,stages,erlang,wordcount,shortener,crdt').split(','));
 const options = {
   runs: Number(process.env.BENCH_RUNS ?? 5),
   trips: Number(process.env.BENCH_TRIPS ?? 10_000),
@@ -62,6 +63,11 @@ try {
     }
   }
   if (parts.has('floor')) figures.push(...(await floorFigures(options)));
+  if (parts.has('wordcount')) {
+    // Stage 3's figure (the word count on 3 worker nodes against one process), in its own words.
+    process.stderr.write('stage 3, map/reduce...\n');
+    await benchWordCount(Math.min(options.runs, 3));
+  }
   if (parts.has('shortener')) {
     // Stage 4's figures (the ring, redirects per second against a bare node:http), in their own words.
     process.stderr.write('stage 4, the link shortener...\n');
