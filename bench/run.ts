@@ -5,7 +5,7 @@
 //   npm run bench                      the kit's column
 //   npm run bench -- --erlang          and Erlang/OTP's, from the same run, with their ratio
 //   npm run bench -- --json FILE       also write the figures as JSON
-//   npm run bench -- --only kit,floor  a part of it (kit, floor, stages, erlang, shortener, crdt)
+//   npm run bench -- --only kit,floor  a part of it (kit, floor, stages, erlang, wordcount, shortener, crdt)
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';

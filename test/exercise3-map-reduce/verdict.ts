@@ -12,19 +12,6 @@ const isTask = (e: Evidence, event: Evidence['event'], kind?: Kind, id?: number)
   e.event === event && (kind === undefined || e.kind === kind) && (id === undefined || e.id === id);
 const node = (worker: string) => worker.split('.')[0] ?? worker;
 
-/** "0-3, 5, 7-9" */
-function ranges(ids: number[]): string {
-  const sorted = [...ids].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j;
-  }
-  return parts.join(', ') || 'none';
-}
-
 function writtenIds(events: Evidence[], kind: Kind): Set<number> {
   return new Set(events.filter((e) => isTask(e, 'written', kind)).map((e) => e.id as number));
 }
