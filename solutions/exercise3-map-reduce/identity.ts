@@ -7,7 +7,7 @@ import type { Pair } from './job.ts';
 /** Each non-blank line of the chunk, seen once. */
 export function map(chunk: string): Array<Pair<number>> {
   return chunk
-    .split('\n')
+    .split(/\r?\n/)
     .filter((line) => line !== '')
     .map((line) => [line, 1]);
 }

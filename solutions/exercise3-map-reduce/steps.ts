@@ -5,7 +5,7 @@ import type { App, Pair } from './job.ts';
 
 /** Cuts `input` into `chunks` runs of whole lines, as even as can be (some may be empty). */
 export function splitInput(input: string, chunks: number): string[] {
-  const lines = input === '' ? [] : input.split('\n');
+  const lines = input === '' ? [] : input.split(/\r?\n/);
   const size = Math.ceil(lines.length / chunks);
   return Array.from({ length: chunks }, (_, i) => lines.slice(i * size, (i + 1) * size).join('\n'));
 }
