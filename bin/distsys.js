@@ -19,6 +19,15 @@ if (major < MIN_NODE.major || (major === MIN_NODE.major && minor < MIN_NODE.mino
   ];
   const stream = doctor ? process.stdout : process.stderr;
   stream.write(`${lines.filter((l) => l !== '').join('\n')}\n`, () => process.exit(1));
+} else if (needsCondition()) {
+  // DISTSYS_TARGET=solutions (or variant): `#stage/...` must resolve there from the first import,
+  // and a condition can only be given when Node.js starts: start again with it.
+  const { spawn } = await import('node:child_process');
+  const target = process.env.DISTSYS_TARGET;
+  const child = spawn(process.execPath, [`--conditions=${target}`, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.on('SIGINT', () => {}); // the child, in the same process group, gets Ctrl+C and ends itself
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
 } else {
   // V8's compile cache (Node 22.1+): the second start of a command compiles nothing it compiled before.
   const { enableCompileCache } = await import('node:module');
@@ -29,4 +38,11 @@ if (major < MIN_NODE.major || (major === MIN_NODE.major && minor < MIN_NODE.mino
     register();
   }
   await import('../lib/cli/main.ts');
+}
+
+/** Whether DISTSYS_TARGET names a condition this Node.js was not started with. */
+function needsCondition() {
+  const target = process.env.DISTSYS_TARGET;
+  if (target !== 'solutions' && target !== 'variant') return false;
+  return !new RegExp(`(^| )(--conditions|-C)[= ]${target}( |$)`).test(process.execArgv.join(' '));
 }

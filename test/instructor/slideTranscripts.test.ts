@@ -41,7 +41,8 @@ async function leave(name: string): Promise<void> {
 
 async function open(name: string, args: string[]): Promise<Shell> {
   await leave(name);
-  const shell = await Shell.start(args);
+  // The decks show the reference solutions at work (as an instructor's shell started with DISTSYS_TARGET=solutions).
+  const shell = await Shell.start(args, { DISTSYS_TARGET: 'solutions' });
   shells.set(name, shell);
   return shell;
 }

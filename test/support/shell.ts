@@ -48,8 +48,8 @@ export class Shell {
   }
 
   /** Starts `distsys shell` with `args` and waits for its first prompt. */
-  static async start(args: string[]): Promise<Shell> {
-    const child = execa(process.execPath, [BIN, 'shell', ...args], { buffer: false, reject: false, stdin: 'pipe', env: { DISTSYS_LOG_LEVEL: 'warning' } });
+  static async start(args: string[], env: Record<string, string> = {}): Promise<Shell> {
+    const child = execa(process.execPath, [BIN, 'shell', ...args], { buffer: false, reject: false, stdin: 'pipe', env: { DISTSYS_LOG_LEVEL: 'warning', ...env } });
     const first = new Shell('', child);
     const banner = await first.waitFor(/iex\((\S+@\S+)\)1> /, 20_000);
     const name = /iex\((\S+@\S+)\)1> /.exec(banner)?.[1] as string;
