@@ -26,7 +26,7 @@ if (major < MIN_NODE.major || (major === MIN_NODE.major && minor < MIN_NODE.mino
   const target = process.env.DISTSYS_TARGET;
   const child = spawn(process.execPath, [`--conditions=${target}`, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.on('SIGINT', () => {}); // the child, in the same process group, gets Ctrl+C and ends itself
-  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  process.on('SIGTERM', () => child.kill()); // passed on as it came: the child ends as the parent would have
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
 } else {
   // V8's compile cache (Node 22.1+): the second start of a command compiles nothing it compiled before.
