@@ -60,6 +60,8 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(/first-steps\s+connect, ping/);
     expect(run.stdout).toMatch(/ping-pong\s+producers and consumers/);
     expect(run.stdout).toMatch(/shortener\s+the link shortener on a ring/);
+    expect(run.stdout).toMatch(/map-reduce\s+map\/reduce: workers killed mid-job/);
+    expect(run.stdout).toMatch(/crdt\s+CRDT counters/);
   });
 
   it('says which demos there are when the name is wrong', async () => {
@@ -72,6 +74,8 @@ describe('npm run demo', () => {
     ['first-steps', 6, "chris> Node.list()\n    [ 'ben@"],
     ['ping-pong', 5, 'Every consumer agrees'],
     ['shortener', 5, 'It starts with an empty cache'],
+    ['map-reduce', 3, '{ lines: 20000, missing: 0, doubled: 0 }'],
+    ['crdt', 5, "'Redirects: 5   Redirects: 5   Redirects: 5'"],
   ] as const) {
     it(`${name} --auto runs every step, with its live view, and leaves nothing running`, async () => {
       const started = Date.now();
