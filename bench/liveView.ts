@@ -1,6 +1,6 @@
 // How long the live view takes to draw a partition: from Schism.partition
 // resolving to the cut on the page in headless Chromium, median of 10
-// (`node --import tsx bench/liveView.ts`). A figure, not an assertion.
+// (`node --import ./lib/boot/typescript.mjs bench/liveView.ts`). A figure, not an assertion.
 import { LocalCluster, Schism } from '../lib/cluster/index.ts';
 import { openView } from '../lib/view/index.ts';
 import { launch } from '../test/support/browser.ts';

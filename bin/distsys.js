@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `distsys` command. The kit is TypeScript: Node.js 22.18+ runs it as it is
-// (type stripping); older versions go through tsx's loader.
+// (type stripping); older versions go through the kit's loader (lib/boot/).
 
 // First, in plain JavaScript: on a Node.js older than the kit needs, say so in
 // words, before the loader or the kit fail in stranger ways. The floor is
@@ -33,10 +33,8 @@ if (major < MIN_NODE.major || (major === MIN_NODE.major && minor < MIN_NODE.mino
   const { enableCompileCache } = await import('node:module');
   const { fileURLToPath } = await import('node:url');
   enableCompileCache?.(fileURLToPath(new URL('../node_modules/.cache/distsys/v8/', import.meta.url)));
-  if (process.features.typescript !== 'strip') {
-    const { register } = await import('tsx/esm/api');
-    register();
-  }
+  // Where Node.js does not strip types itself (20), the kit's loader does, from a cache.
+  if (process.features.typescript !== 'strip') await import('../lib/boot/typescript.mjs');
   await import('../lib/cli/main.ts');
 }
 

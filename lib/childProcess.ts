@@ -1,11 +1,8 @@
 // How the kit starts its own TypeScript entry points as OS processes (the port
 // mapper, headless nodes): Node.js itself where it strips types (22.18+), else
-// with the tsx loader, resolved from this package so it works from any working
-// directory and inside the test runner.
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const require = createRequire(import.meta.url);
+// with the kit's loader (boot/typescript.mjs: types stripped once, then read
+// from a cache), so it works from any working directory and in the test runner.
+import { fileURLToPath } from 'node:url';
 
 /**
  * Whether this Node.js runs TypeScript itself (type stripping: 22.18 and newer, 23.6 and newer).
@@ -24,7 +21,7 @@ export function nodeStripsTypes(): boolean {
  */
 export function tsEntryArgs(script: string | URL): string[] {
   const path = script instanceof URL || script.startsWith('file:') ? fileURLToPath(script) : script;
-  const loader = pathToFileURL(require.resolve('tsx')).href;
+  const loader = new URL('./boot/typescript.mjs', import.meta.url).href;
   const target = process.env.DISTSYS_TARGET;
   const conditions = target === 'solutions' || target === 'variant' ? [`--conditions=${target}`] : [];
   return nodeStripsTypes() ? [...conditions, path] : [...conditions, '--import', loader, path];

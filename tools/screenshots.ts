@@ -1,7 +1,7 @@
 // Screenshots of what the kit shows in a browser, as a person at the back of
 // the room would see it: the live view (with messages in flight and a
 // partition), a trace page and the slides. Written to screenshots/ (git
-// ignores it): `node --import tsx tools/screenshots.ts`.
+// ignores it): `node --import ./lib/boot/typescript.mjs tools/screenshots.ts`.
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

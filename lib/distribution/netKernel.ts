@@ -210,14 +210,16 @@ export class NetKernel {
   route(node: NodeName, signal: RemoteSignal): void {
     const entry = encodeToString(toEntry(signal));
     const hook = this.hooks.outgoing;
-    if (hook) hook(node, entry, (e) => this.enqueue(node, e));
-    else this.enqueue(node, entry);
+    // A demonitor need not leave at once: it rides with the next batch (see Connection.enqueue).
+    const urgent = signal.kind !== 'demonitor';
+    if (hook) hook(node, entry, (e) => this.enqueue(node, e, urgent));
+    else this.enqueue(node, entry, urgent);
   }
 
-  private enqueue(node: NodeName, entry: string): void {
+  private enqueue(node: NodeName, entry: string, urgent = true): void {
     const existing = this.slots.get(node);
     if (existing?.connection) {
-      existing.connection.enqueue(entry);
+      existing.connection.enqueue(entry, urgent);
       return;
     }
     const slot = this.want(node);

@@ -114,14 +114,10 @@ export function monitor(target: Pid | RemoteName | string): Ref {
 
 /** Removes a monitor; with `flush`, also a DOWN message of it already in the mailbox. */
 export async function demonitor(ref: Ref, options: { flush?: boolean } = {}): Promise<boolean> {
-  const removed = signals.demonitor(table.current(), ref);
-  if (options.flush) {
-    try {
-      await receive((m) => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'DOWN' && sameRef((m as { ref: Ref }).ref, ref), 0);
-    } catch {
-      // nothing to flush
-    }
-  }
+  const proc = table.current();
+  const removed = signals.demonitor(proc, ref);
+  // With flush, a DOWN of this monitor that arrived already goes too (none can arrive after).
+  if (options.flush) proc.mailbox.takeNow((m) => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'DOWN' && sameRef((m as { ref: Ref }).ref, ref));
   return removed;
 }
 

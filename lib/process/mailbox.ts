@@ -79,6 +79,11 @@ export class Mailbox {
     }
   }
 
+  /** Takes the oldest waiting message that `match` accepts, if there is one, without waiting (or throwing). */
+  takeNow(match: Matcher): { ok: true; msg: unknown } | { ok: false } {
+    return this.take(match);
+  }
+
   /** Takes every waiting message at once, oldest first (the shell's `flush()`). */
   drain(): unknown[] {
     const all = this.queue.slice(this.head);

@@ -30,7 +30,7 @@ describe('npm run slides -- --build-only', () => {
 describe('npm run slides', () => {
   it('serves every deck on 127.0.0.1, with a link to its presenter view, until Ctrl+C', async () => {
     // What `npm run slides` runs, started directly so the signal reaches it (npm would sit in between).
-    const server = execa(process.execPath, ['--import', 'tsx', 'tools/slides.ts', '--port', '0'], { cwd: ROOT, reject: false, stdin: 'ignore', buffer: false });
+    const server = execa(process.execPath, ['--import', './lib/boot/typescript.mjs', 'tools/slides.ts', '--port', '0'], { cwd: ROOT, reject: false, stdin: 'ignore', buffer: false });
     let out = '';
     server.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     try {
