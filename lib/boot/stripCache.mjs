@@ -11,7 +11,7 @@ const CACHE = fileURLToPath(new URL('../../node_modules/.cache/distsys/stripped/
 
 /** Whether `url` is a TypeScript file of ours (not a package's). */
 export function isOurTypeScript(url) {
-  return url.startsWith('file:') && url.endsWith('.ts') && !url.includes('/node_modules/');
+  return url.startsWith('file:') && (url.endsWith('.ts') || url.endsWith('.mts')) && !url.includes('/node_modules/');
 }
 
 /** Where the stripped version of the file at `url` is kept, and it, if it is there already. */

@@ -64,9 +64,9 @@ async function spawnMember(m: Member): Promise<void> {
 
 /** Connects the manager to `nodes` and waits until each of them sees every other live member it is allowed to. */
 async function mesh(nodes: NodeName[], timeoutMs: number): Promise<void> {
-  for (const node of nodes) {
-    if (!(await Node.connect(node))) throw new Error(`LocalCluster: the manager cannot connect to ${node}`);
-  }
+  const connected = await Promise.all(nodes.map((node) => Node.connect(node)));
+  const unreachable = nodes.filter((_, i) => !connected[i]);
+  if (unreachable.length) throw new Error(`LocalCluster: the manager cannot connect to ${unreachable.join(', ')}`);
   await waitUntil('the nodes did not form a full mesh', timeoutMs, async () => {
     for (const node of nodes) {
       const blocked = new Set(await rpc.call<NodeName[]>(node, AGENT, 'blocked'));
