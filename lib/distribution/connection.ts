@@ -77,12 +77,8 @@ export class Connection {
     return this.open;
   }
 
-  /**
-   * Queues one encoded entry; the batch leaves at the end of this turn of the event loop.
-   * An entry that is not `urgent` (a demonitor: the peer only forgets a monitor) waits for
-   * the next batch or tick instead of costing a frame of its own, in its place in the order.
-   */
-  enqueue(entryJson: string, urgent = true): void {
+  /** Queues one encoded entry; the batch leaves at the end of this turn of the event loop. */
+  enqueue(entryJson: string): void {
     if (!this.open) return;
     this.outbox.push(entryJson);
     this.outboxBytes += entryJson.length;
@@ -90,7 +86,6 @@ export class Connection {
       this.flush();
       return;
     }
-    if (!urgent) return;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       queueMicrotask(() => this.flush());

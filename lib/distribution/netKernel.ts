@@ -210,16 +210,14 @@ export class NetKernel {
   route(node: NodeName, signal: RemoteSignal): void {
     const entry = encodeToString(toEntry(signal));
     const hook = this.hooks.outgoing;
-    // A demonitor need not leave at once: it rides with the next batch (see Connection.enqueue).
-    const urgent = signal.kind !== 'demonitor';
-    if (hook) hook(node, entry, (e) => this.enqueue(node, e, urgent));
-    else this.enqueue(node, entry, urgent);
+    if (hook) hook(node, entry, (e) => this.enqueue(node, e));
+    else this.enqueue(node, entry);
   }
 
-  private enqueue(node: NodeName, entry: string, urgent = true): void {
+  private enqueue(node: NodeName, entry: string): void {
     const existing = this.slots.get(node);
     if (existing?.connection) {
-      existing.connection.enqueue(entry, urgent);
+      existing.connection.enqueue(entry);
       return;
     }
     const slot = this.want(node);
