@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { networkInterfaces } from 'node:os';
 import { browserRefusal } from '../edge/browsers.ts';
 import { ConnectionGuard } from '../edge/guard.ts';
+import { hangUpAfter } from '../edge/hangUp.ts';
 import { COMMAND_PATH, MAX_BODY_BYTES, parseRequest, storageUrl, type StorageReply } from './protocol.ts';
 import { openStore } from './store.ts';
 import { authorized, loadOrCreateToken } from './token.ts';
@@ -70,7 +71,7 @@ export async function startStorageServer(options: StorageServerOptions): Promise
   /** Answers and hangs up without reading the body: it may be large, and it is not wanted. */
   const turnAway = (req: IncomingMessage, res: ServerResponse, status: number, error: string) => {
     answer(res, status, { ok: false, error }, true);
-    res.once('finish', () => req.socket.destroySoon());
+    hangUpAfter(req, res);
   };
 
   const handle = (body: Buffer, res: ServerResponse) => {
@@ -130,11 +131,8 @@ export async function startStorageServer(options: StorageServerOptions): Promise
         chunks.push(chunk);
         return;
       }
-      // Over the limit: answer now, read no further.
-      if (!res.headersSent) {
-        req.pause();
-        turnAway(req, res, 413, tooLarge(`more than ${maxBodyBytes}`));
-      }
+      // Over the limit: answer now, and keep none of the rest.
+      if (!res.headersSent) turnAway(req, res, 413, tooLarge(`more than ${maxBodyBytes}`));
     });
     req.on('end', () => {
       if (size > maxBodyBytes) return;

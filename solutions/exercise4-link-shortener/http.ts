@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { Node, StorageError } from '../../lib/index.ts';
 import { browserRefusal } from '../../lib/edge/browsers.ts';
 import { ConnectionGuard } from '../../lib/edge/guard.ts';
+import { hangUpAfter } from '../../lib/edge/hangUp.ts';
 import { CODE_PATTERN } from './shortCode.ts';
 import type { Created, Found } from './linkManager.ts';
 
@@ -185,7 +186,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
       if (close) headers.connection = 'close';
       reply(res, status, `${message}\n`, headers);
       // A body too large, or sent by a web page, is never read: hang up once the answer is out.
-      if (close) res.once('finish', () => req.socket.destroySoon());
+      if (close) hangUpAfter(req, res);
     });
   });
   server.on('clientError', (_err, socket) => {
