@@ -14,7 +14,7 @@ export default defineConfig({
     pool: 'forks',
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/globalSetup.ts'],
-    setupFiles: ['test/support/perFileEpmd.ts'],
+    setupFiles: ['test/support/perFileEpmd.ts', 'test/support/perFileStorage.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Two cores: two files at once keeps timing-sensitive tests honest.
