@@ -14,6 +14,7 @@
 import { GenServer, Process, Storage, isDown, sameRef, send, type DownMessage, type From, type Pid, type Ref } from '../../lib/index.ts';
 import { isDone, isReady, sameTask, tasks, type Assignment, type Done, type JobSpec, type Pair, type Task } from './job.ts';
 import { layout as stageLayout, type Layout } from './layout.ts';
+import { retryWhileStorageIsDown } from './retry.ts';
 
 /** A worker the master knows of, and the task it is running, if any. */
 export interface Worker {
@@ -102,9 +103,9 @@ async function advance(state: MasterState): Promise<void> {
   state.job = undefined;
   let reply: RunReply;
   try {
-    reply = { result: await state.layout.loadResult(state.storage, job.spec.name, job.spec.reduceJobs) };
+    reply = { result: await retryWhileStorageIsDown(() => state.layout.loadResult(state.storage, job.spec.name, job.spec.reduceJobs)) };
   } catch (err) {
-    reply = { error: `the master counted every reduce job done, but the result cannot be read: ${(err as Error).message}` };
+    reply = { error: `every reduce job reported done, but the result cannot be read: ${(err as Error).message}` };
   }
   GenServer.reply(job.from, reply);
 }

@@ -9,6 +9,7 @@
 import { Process, Storage, isDown, receive, sameRef, self, send, spawn, type Pid, type RemoteName } from '../../lib/index.ts';
 import { isAssignment, type App, type Assignment, type Done, type JobSpec, type Ready } from './job.ts';
 import { layout as stageLayout, type Layout } from './layout.ts';
+import { retryWhileStorageIsDown } from './retry.ts';
 import { partition, reduceAll } from './steps.ts';
 
 /** How long a worker that lost its master waits before it announces itself again. */
@@ -36,7 +37,8 @@ async function work(master: RemoteName, layout: Layout): Promise<never> {
       const msg = await receive((m) => isAssignment(m) || (isDown(m) && sameRef(m.ref, ref)));
       if (!isAssignment(msg)) break;
       // A task that throws crashes the worker: the master sees it go down and hands the task to another.
-      await runTask(msg, storage, layout);
+      // A storage that is down for a moment is waited out: the task runs again from the start.
+      await retryWhileStorageIsDown(() => runTask(msg, storage, layout));
       send(master, { type: 'done', worker: self(), job: msg.job.name, task: msg.task } satisfies Done);
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
