@@ -63,6 +63,8 @@ export interface RunOptions {
   readonly bail?: boolean;
   /** Keep the traces of failing tests out of traces/ (the learner's): they go to a folder removed after the run. */
   readonly discardTraces?: boolean;
+  /** Keep the nodes' warnings (the library's tests read them); by default only errors are logged, which keeps a stage run quiet. */
+  readonly warnings?: boolean;
 }
 
 /** A failure message without the stack frames vitest appends. */
@@ -84,7 +86,7 @@ export async function runStageTests(target: Target, filters: string[] = [], opti
     ];
     const result = await execa(process.execPath, [VITEST, 'run', ...(filters.length ? filters : ['test/exercise']), ...pattern, '--reporter=json', `--outputFile=${out}`], {
       cwd: ROOT,
-      env: { DISTSYS_TARGET: target, DISTSYS_LOG_LEVEL: 'error', ...(options.discardTraces ? { DISTSYS_TRACE_DIR: join(dir, 'traces') } : {}) },
+      env: { DISTSYS_TARGET: target, ...(options.warnings ? {} : { DISTSYS_LOG_LEVEL: 'error' }), ...(options.discardTraces ? { DISTSYS_TRACE_DIR: join(dir, 'traces') } : {}) },
       reject: false,
       all: true,
     });
