@@ -25,11 +25,12 @@ if (major < MIN_NODE.major || (major === MIN_NODE.major && minor < MIN_NODE.mino
   const { spawn } = await import('node:child_process');
   const target = process.env.DISTSYS_TARGET;
   const child = spawn(process.execPath, [`--conditions=${target}`, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
-  // Ctrl+C at a terminal reaches the child itself (it is in our process group): passing it on
-  // would make two. A SIGINT sent to this process alone (a script, a test: no terminal) is passed on.
+  // Ctrl+C at a terminal (or a Windows console) reaches the child itself, as it reaches us:
+  // passing it on would make two. A SIGINT sent to this process alone (a script, a test: no
+  // terminal) is passed on; Windows has no such signal to send, so there is nothing to pass on.
   const atTerminal = process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY;
   process.on('SIGINT', () => {
-    if (!atTerminal) child.kill('SIGINT');
+    if (!atTerminal && process.platform !== 'win32') child.kill('SIGINT');
   });
   process.on('SIGTERM', () => child.kill()); // passed on as it came: the child ends as the parent would have
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
