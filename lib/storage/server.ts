@@ -68,7 +68,7 @@ export async function startStorageServer(options: StorageServerOptions): Promise
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(close ? { connection: 'close' } : {}) });
     res.end(body);
   };
-  /** Answers and hangs up without reading the body: it may be large, and it is not wanted. */
+  /** Answers and hangs up, keeping none of the body: it may be large, and it is not wanted. */
   const turnAway = (req: IncomingMessage, res: ServerResponse, status: number, error: string) => {
     answer(res, status, { ok: false, error }, true);
     hangUpAfter(req, res);
