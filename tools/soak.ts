@@ -1,4 +1,4 @@
-// `npm run soak -- N`: the whole suite N times in a row (the library's tests,
+// `npm run soak -- N`: the whole suite N times in a row (the kit's own tests,
 // every stage against solutions/, and verify), to find the tests that fail one
 // run in fifty. `--busy` keeps one core busy meanwhile, as a laptop running a
 // video call would. After every run it checks that the kit left nothing behind:
@@ -8,7 +8,7 @@
 //   npm run soak -- 20 --busy
 //   npm run soak -- 5 --parts lib,stages      (parts: lib, stages, verify)
 import { execa } from 'execa';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,11 @@ const { values, positionals } = parseArgs({ options: { busy: { type: 'boolean' }
 const runs = Number(positionals[0] ?? 5);
 const parts = new Set((values.parts ?? 'lib,stages,verify').split(','));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// The kit's own tests are the folders `npm run test:kit` names (library, CLI, tools, demos,
+// faults under load), read from package.json so that a folder added there is soaked too.
+const kitScript = String(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts['test:kit']);
+const kitFolders = kitScript.match(/test\/[\w-]+/g) ?? [];
+if (kitFolders.length === 0) throw new Error(`no test folders in package.json's test:kit script: ${kitScript}`);
 
 /** Test -> [failures, runs]. */
 const tally = new Map<string, { failures: number; runs: number; last?: string }>();
@@ -40,7 +45,7 @@ try {
   for (let run = 1; run <= runs; run++) {
     const t0 = Date.now();
     if (parts.has('lib')) {
-      const lib = await runStageTests('solutions', ['test/lib', 'test/cli', 'test/kit'], { warnings: true });
+      const lib = await runStageTests('solutions', kitFolders, { warnings: true });
       for (const r of lib.rows) note(`${r.file} › ${r.title}`, r.passed, r.message);
       for (const b of lib.brokenFiles) note(b.file, false, b.message);
     }
