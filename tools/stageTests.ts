@@ -68,6 +68,16 @@ export interface RunOptions {
 }
 
 /** A failure message without the stack frames vitest appends. */
+// vitest reports a test that ran out of its time with a stack whose first line is
+// "Error: STACK_TRACE_ERROR" (its own placeholder), not with its message: say it in words.
+const TIMED_OUT = /^Error: STACK_TRACE_ERROR$/m;
+const timedOut = (ms: number | null | undefined) => `the test ran out of its time${ms ? ` after ${Math.round(ms)} ms` : ''}, before any of its own waits gave up`;
+
+function firstLine(failure: string | undefined, ms: number | null | undefined): string | undefined {
+  const line = failure?.split(/\r?\n/)[0];
+  return line !== undefined && TIMED_OUT.test(line) ? timedOut(ms) : line;
+}
+
 function withoutStack(failure: string): string {
   return failure
     .split(/\r?\n/)
@@ -116,8 +126,8 @@ export async function runStageTests(target: Target, filters: string[] = [], opti
           title: t.title,
           problem: problemOf(t.title),
           passed: t.status === 'passed',
-          message: t.failureMessages[0]?.split(/\r?\n/)[0],
-          said: t.failureMessages.length ? t.failureMessages.map(withoutStack).join('\n') : undefined,
+          message: firstLine(t.failureMessages[0], t.duration),
+          said: t.failureMessages.length ? t.failureMessages.map((m) => withoutStack(m).replace(TIMED_OUT, timedOut(t.duration))).join('\n') : undefined,
           durationMs: t.duration ?? 0,
         });
       }

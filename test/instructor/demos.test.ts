@@ -2,32 +2,16 @@
 // with --auto: each narrates its steps, checks that what it says happened did,
 // exits 0, and leaves no process behind; Ctrl+C in the middle stops everything.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { execa, type ResultPromise } from 'execa';
 import { EpmdClient } from '../../lib/epmd/client.ts';
 import { epmdPortFromEnv } from '../../lib/epmd/protocol.ts';
+import { descendants } from '../support/processTree.ts';
 import { waitFor } from '../support/wait.ts';
 
 const BIN = new URL('../../bin/distsys.js', import.meta.url).pathname;
 
 function demo(args: string[]): ResultPromise {
   return execa(process.execPath, ['--conditions=solutions', BIN, 'demo', ...args], { reject: false, stdin: 'pipe', all: true, env: { NO_COLOR: '1' } });
-}
-
-/** Every process below `root`, now. */
-function descendants(root: number): number[] {
-  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
-  const found: number[] = [];
-  let frontier = [root];
-  while (frontier.length) {
-    const next = table.filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
-    found.push(...next);
-    frontier = next;
-  }
-  return found;
 }
 
 const alive = (pid: number) => {
