@@ -25,6 +25,7 @@ const kitScript = String(JSON.parse(readFileSync(new URL('../package.json', impo
 const kitFolders = kitScript.match(/test\/[\w-]+/g) ?? [];
 if (kitFolders.length === 0) throw new Error(`no test folders in package.json's test:kit script: ${kitScript}`);
 
+let currentRun = 0;
 /** Test -> [failures, runs]. */
 const tally = new Map<string, { failures: number; runs: number; last?: string }>();
 const note = (test: string, passed: boolean, message?: string) => {
@@ -33,6 +34,8 @@ const note = (test: string, passed: boolean, message?: string) => {
   if (!passed) {
     row.failures++;
     if (message) row.last = message;
+    // Said at once too: a long soak shows what failed while it still runs.
+    process.stdout.write(`  failed in run ${currentRun}: ${test}${message ? `: ${message.slice(0, 200)}` : ''}\n`);
   }
   tally.set(test, row);
 };
@@ -43,6 +46,7 @@ const started = Date.now();
 try {
   const tempBefore = ourTemp();
   for (let run = 1; run <= runs; run++) {
+    currentRun = run;
     const t0 = Date.now();
     if (parts.has('lib')) {
       const lib = await runStageTests('solutions', kitFolders, { warnings: true });
