@@ -1,8 +1,9 @@
 // A node's record of what happened on its links, for reading after a failed
 // test: sends, deliveries, dropped/duplicated/delayed messages, nodes coming and
-// going, partitions and heals. Every event carries the host's clock in
-// microseconds (all nodes of a local cluster share it) and the node's own
-// sequence number; a send and its delivery share `link` and `hash`.
+// going, partitions and heals. Every event carries the host's monotonic clock in
+// microseconds (all processes of one host read the same one, so the nodes of a
+// local cluster agree to the microsecond) and the node's own sequence number;
+// a send and its delivery share `link` and `hash`.
 import { createHash } from 'node:crypto';
 import { localNode } from '../localNode.ts';
 import type { NodeName } from '../terms.ts';
@@ -10,7 +11,11 @@ import type { NodeName } from '../terms.ts';
 export type TraceKind = 'send' | 'deliver' | 'drop' | 'duplicate' | 'delay' | 'nodeup' | 'nodedown' | 'partition' | 'heal';
 
 export interface TraceEvent {
-  /** Microseconds since the epoch, from the host's clock. */
+  /**
+   * Microseconds on the host's monotonic clock (counted from an arbitrary point, such as boot):
+   * every process of the host reads the same clock, so the events of a local cluster merge in
+   * their true order. Only differences mean something; clocks of two machines do not compare.
+   */
   readonly us: number;
   readonly node: NodeName;
   /** This node's event counter: orders events of one node even within a microsecond. */
@@ -29,7 +34,11 @@ export interface TraceEvent {
 
 const LIMIT = 200_000;
 
-const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+// Not performance.timeOrigin + performance.now(): each process pins its timeOrigin to the
+// wall clock once, at its start, and on a busy machine those pins were measured 34 ms apart
+// across 30 processes, enough to draw a delivery before its send. The monotonic clock
+// (process.hrtime) is one clock for the whole host.
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 export function entryHash(entryJson: string): string {
   return createHash('sha1').update(entryJson).digest('hex').slice(0, 12);

@@ -44,7 +44,7 @@ describe('traces', () => {
       for (const d of delivered) {
         const sent = events.find((e) => (e.kind === 'send' || e.kind === 'duplicate') && e.link === link && e.hash === d.hash);
         expect(sent, `no send for ${d.msg}`).toBeDefined();
-        expect((sent as TraceEvent).us).toBeLessThanOrEqual(d.us);
+        expect((sent as TraceEvent).us, `the delivery of ${d.msg} is stamped before its send: the nodes' clocks disagree`).toBeLessThanOrEqual(d.us);
       }
       const dropped = events.filter((e) => e.kind === 'drop' && e.link === link).length;
       const duplicated = events.filter((e) => e.kind === 'duplicate' && e.link === link).length;
