@@ -82,21 +82,34 @@ function redirectLoad(codes: string[]) {
   };
 }
 
-/** Waits until every node shows the same count of each code; those counts. */
-async function converged(codes: string[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const code of codes) {
-    const seen = await vi.waitFor(
-      async () => {
-        const now = await Promise.all(nodes.map((n) => countOn(n, code)));
-        if (!now.every((c) => c !== undefined && c === now[0])) throw new Error(`the nodes did not converge on ${code}: ${nodes.map((n, i) => `${n} ${now[i]}`).join(', ')}`);
-        return now;
-      },
-      { timeout: 15_000, interval: 50 },
-    );
-    counts.set(code, seen[0] as number);
-  }
-  return counts;
+/**
+ * How long the counts must stay put to count as converged: longer than any delay the faults
+ * add (60 ms). Agreeing once is not enough: when the last redirects on each node are still on
+ * their way to the others, every node can lack one count and all show the same, too low, sum.
+ */
+const SETTLE_MS = 500;
+
+/**
+ * Waits until every node shows the same count of each code (the `expected` one, when given),
+ * unchanged for SETTLE_MS; those counts.
+ */
+async function converged(codes: string[], expected?: Map<string, number>): Promise<Map<string, number>> {
+  let last = '';
+  let since = Date.now();
+  const describeCounts = (now: Array<Array<number | undefined>>) =>
+    codes.map((code, i) => `${code}: ${nodes.map((n, j) => `${n} ${now[i]?.[j] ?? 'no answer'}`).join(', ')}${expected ? ` (answered ${expected.get(code)})` : ''}`).join('; ');
+  return vi.waitFor(
+    async () => {
+      const now = await Promise.all(codes.map((code) => Promise.all(nodes.map((n) => countOn(n, code)))));
+      const snapshot = JSON.stringify(now);
+      if (snapshot !== last) [last, since] = [snapshot, Date.now()];
+      if (!now.every((counts) => counts.every((c) => c !== undefined && c === counts[0]))) throw new Error(`the nodes did not converge: ${describeCounts(now)}`);
+      if (expected && !codes.every((code, i) => now[i]?.[0] === expected.get(code))) throw new Error(`every node must count each answered redirect exactly once: ${describeCounts(now)}`);
+      if (Date.now() - since < SETTLE_MS) throw new Error(`the counts changed within the last ${SETTLE_MS} ms: ${describeCounts(now)}`);
+      return new Map(codes.map((code, i) => [code, now[i]?.[0] as number]));
+    },
+    { timeout: 15_000, interval: 50 },
+  );
 }
 
 describe('faults under load', () => {
@@ -112,13 +125,11 @@ describe('faults under load', () => {
     }
     await load.more(20);
     await load.stop();
-    const counts = await converged(codes);
+    for (const code of codes) expect(load.answered.get(code), `every redirect is answered while no node is down (${code})`).toBe(load.tried.get(code));
+    const counts = await converged(codes, load.answered);
     const summary = codes.map((c) => `${c} ${counts.get(c)}/${load.answered.get(c)}`).join(', ');
     process.stdout.write(`faults under load (stage 5, partitions): counts/redirects answered: ${summary}\n`);
-    for (const code of codes) {
-      expect(load.answered.get(code), `every redirect is answered while no node is down (${code})`).toBe(load.tried.get(code));
-      expect(counts.get(code), `${code}: every node counts each answered redirect exactly once`).toBe(load.answered.get(code));
-    }
+    for (const code of codes) expect(counts.get(code), `${code}: every node counts each answered redirect exactly once`).toBe(load.answered.get(code));
   });
 
   it('stage 5: nodes killed -9 and restarted under load: the survivors never lose a count, nothing counts twice, and every node converges', async () => {
