@@ -92,6 +92,18 @@ function isGen(msg: unknown, kind: 'call' | 'cast' | 'stop'): boolean {
   return typeof msg === 'object' && msg !== null && (msg as { $gen?: unknown }).$gen === kind;
 }
 
+/**
+ * What a GenServer message is, for people (traces, the live view: `cast {ping: 1}`): a call, a
+ * cast or a reply, and what it carries; undefined for any other message. The envelope's keys
+ * stay this file's business (see `describe` in distribution/entries.ts).
+ */
+export function genServerEnvelope(msg: unknown): { label: 'call' | 'cast' | 'reply'; content: unknown } | undefined {
+  if (isGen(msg, 'cast')) return { label: 'cast', content: (msg as CastMsg).msg };
+  if (isGen(msg, 'call')) return { label: 'call', content: (msg as CallMsg).request };
+  if (typeof msg === 'object' && msg !== null && '$genReply' in msg) return { label: 'reply', content: (msg as ReplyMsg).value };
+  return undefined;
+}
+
 function isReplyTo(ref: Ref) {
   return (msg: unknown): boolean =>
     typeof msg === 'object' && msg !== null && '$genReply' in msg && sameRef((msg as ReplyMsg).$genReply, ref);

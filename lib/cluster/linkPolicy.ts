@@ -1,48 +1,39 @@
 // What the harness does to this node's links, in one place: the nodes it is
 // partitioned from, the faults on its outgoing messages, and its trace. It
-// plugs into the net kernel through DistHooks, so the library itself has no
-// notion of tests.
+// plugs into the net kernel as the node's LinkPolicy (distribution/policy.ts),
+// so the library itself has no notion of tests.
 import { currentKernel } from '../distribution/current.ts';
-import type { NetKernel } from '../distribution/netKernel.ts';
+import { isMessage, type Entry } from '../distribution/entries.ts';
 import { distEvents } from '../distribution/nodeEvents.ts';
-import { encodeToString } from '../codec.ts';
+import { setLinkPolicy, type LinkPolicy as KernelLinkPolicy } from '../distribution/policy.ts';
 import { localNode } from '../localNode.ts';
 import type { NodeName } from '../terms.ts';
 import { FaultPlan, type FaultConfig } from './faults.ts';
-import { TraceRecorder, entryHash, type TraceEvent } from './trace.ts';
-
-/** Only messages meet faults: links, monitors and exits travel as reliably as over one TCP connection. */
-const isMessage = (entryJson: string) => entryJson.startsWith('["s"') || entryJson.startsWith('["n"');
-
-const MSG_CHARS = 160;
-const abbreviate = (entryJson: string) => (entryJson.length > MSG_CHARS ? `${entryJson.slice(0, MSG_CHARS)}…` : entryJson);
+import { TraceRecorder, messageFields, type TraceEvent } from './trace.ts';
 
 interface Held {
   readonly at: number;
   readonly release: () => void;
 }
 
-class LinkPolicy {
+class LinkPolicy implements KernelLinkPolicy {
   private readonly blocked = new Set<NodeName>();
   private faults: FaultPlan | undefined;
   private trace: TraceRecorder | undefined;
   private untrace: (() => void) | undefined;
   /** Per link, the messages held back, in order: later ones wait behind a delayed one, so a link never reorders. */
   private readonly held = new Map<NodeName, Held[]>();
-  private installedOn: NetKernel | undefined;
 
-  private kernel(): NetKernel {
+  /** The live node's kernel, with this policy installed on its links (once: it outlives a restart of the node). */
+  private kernel() {
     const kernel = currentKernel();
     if (!kernel) throw new Error('the cluster harness needs a live node: start it with Node.start first');
-    if (this.installedOn !== kernel) {
-      kernel.hooks = {
-        allowConnection: (peer) => !this.blocked.has(peer),
-        outgoing: (peer, entryJson, forward) => this.outgoing(peer, entryJson, forward),
-        incoming: (peer, entry) => this.incoming(peer, entry),
-      };
-      this.installedOn = kernel;
-    }
+    setLinkPolicy(this);
     return kernel;
+  }
+
+  allowConnection(peer: NodeName): boolean {
+    return !this.blocked.has(peer);
   }
 
   /** Cuts this node off from `nodes`: existing connections close, new ones are refused both ways. */
@@ -100,16 +91,17 @@ class LinkPolicy {
     return this.trace?.take() ?? [];
   }
 
-  private outgoing(peer: NodeName, entryJson: string, forward: (entryJson: string) => void): void {
+  /** Only messages meet faults: links, monitors and exits travel as reliably as over one TCP connection. */
+  outgoing(peer: NodeName, entry: Entry, forward: () => void): void {
     const trace = this.trace;
-    const message = isMessage(entryJson);
+    const message = isMessage(entry);
     const link = `${localNode.name}->${peer}`;
     const note = (kind: 'send' | 'drop' | 'duplicate' | 'delay', detail?: unknown) =>
-      trace?.record(kind, { peer, link, hash: entryHash(entryJson), msg: abbreviate(entryJson), ...(detail !== undefined ? { detail } : {}) });
+      trace?.record(kind, { peer, link, ...messageFields(entry), ...(detail !== undefined ? { detail } : {}) });
     const plan = this.faults;
     if (!message || !plan || !plan.covers(localNode.name, peer)) {
       if (message) note('send');
-      this.forwardInOrder(peer, entryJson, forward);
+      this.forwardInOrder(peer, forward);
       return;
     }
     const fate = plan.next(localNode.name, peer);
@@ -119,23 +111,23 @@ class LinkPolicy {
         return;
       case 'duplicate':
         note('duplicate');
-        this.forwardInOrder(peer, entryJson, forward);
-        this.forwardInOrder(peer, entryJson, forward);
+        this.forwardInOrder(peer, forward);
+        this.forwardInOrder(peer, forward);
         return;
       case 'delay':
         note('delay', { ms: fate.ms });
-        this.hold(peer, fate.ms, () => forward(entryJson));
+        this.hold(peer, fate.ms, forward);
         return;
       default:
         note('send');
-        this.forwardInOrder(peer, entryJson, forward);
+        this.forwardInOrder(peer, forward);
     }
   }
 
   /** Sends at once, unless an earlier message on the link is held back: then behind it. */
-  private forwardInOrder(peer: NodeName, entryJson: string, forward: (entryJson: string) => void): void {
-    if (this.held.has(peer)) this.hold(peer, 0, () => forward(entryJson));
-    else forward(entryJson);
+  private forwardInOrder(peer: NodeName, forward: () => void): void {
+    if (this.held.has(peer)) this.hold(peer, 0, forward);
+    else forward();
   }
 
   /** Queues a release on the link's FIFO; releases go out in order, each no earlier than its time. */
@@ -160,11 +152,10 @@ class LinkPolicy {
     setTimeout(() => this.pump(peer), (queue[0] as Held).at - Date.now());
   }
 
-  private incoming(peer: NodeName, entry: readonly unknown[]): void {
+  incoming(peer: NodeName, entry: Entry): void {
     const trace = this.trace;
-    if (!trace || (entry[0] !== 's' && entry[0] !== 'n')) return;
-    const json = encodeToString(entry);
-    trace.record('deliver', { peer, link: `${peer}->${localNode.name}`, hash: entryHash(json), msg: abbreviate(json) });
+    if (!trace || !isMessage(entry)) return;
+    trace.record('deliver', { peer, link: `${peer}->${localNode.name}`, ...messageFields(entry) });
   }
 }
 

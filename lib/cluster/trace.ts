@@ -4,7 +4,9 @@
 // microseconds (all processes of one host read the same one, so the nodes of a
 // local cluster agree to the microsecond) and the node's own sequence number;
 // a send and its delivery share `link` and `hash`.
-import { createHash } from 'node:crypto';
+import { describe, type Entry } from '../distribution/entries.ts';
+import { wireTrace } from '../distribution/entryCodec.ts';
+import { genServerEnvelope } from '../genServer.ts';
 import { localNode } from '../localNode.ts';
 import type { NodeName } from '../terms.ts';
 
@@ -27,8 +29,10 @@ export interface TraceEvent {
   readonly link?: string;
   /** A short hash of the message entry: matches a send to its delivery. */
   readonly hash?: string;
-  /** The message, abbreviated. */
+  /** The message entry in its wire form, abbreviated (for tools). */
   readonly msg?: string;
+  /** The message in a few words, for people: "consumer: cast {ping: 1}". */
+  readonly what?: string;
   readonly detail?: unknown;
 }
 
@@ -40,8 +44,12 @@ const LIMIT = 200_000;
 // (process.hrtime) is one clock for the whole host.
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
-export function entryHash(entryJson: string): string {
-  return createHash('sha1').update(entryJson).digest('hex').slice(0, 12);
+const MSG_CHARS = 160;
+
+/** What a trace records of a message entry, sent or delivered: its hash, its wire text (abbreviated) and a few words. */
+export function messageFields(entry: Entry): Pick<TraceEvent, 'hash' | 'msg' | 'what'> {
+  const { hash, text } = wireTrace(entry, MSG_CHARS);
+  return { hash, msg: text, what: describe(entry, { unwrap: genServerEnvelope }) };
 }
 
 export class TraceRecorder {

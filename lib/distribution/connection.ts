@@ -6,7 +6,8 @@ import type { WebSocket, RawData } from 'ws';
 import type { NodeName } from '../terms.ts';
 import { ChunkError, Reassembly, sendChunked } from './chunks.ts';
 import type { CloseReason } from './closeReason.ts';
-import { readEntry, type Entry } from './entries.ts';
+import type { Entry } from './entries.ts';
+import { readEntry, type EncodedEntry } from './entryCodec.ts';
 import { WS_TOO_BIG, type RawFrame } from './frameQueue.ts';
 import { distFrame } from './frames.ts';
 
@@ -35,7 +36,7 @@ export class Connection {
   readonly peerCreation: number;
   private readonly socket: WebSocket;
   private readonly handlers: ConnectionHandlers;
-  private outbox: string[] = [];
+  private outbox: EncodedEntry[] = [];
   private outboxBytes = 0;
   private flushScheduled = false;
   private lastReceived = Date.now();
@@ -78,10 +79,10 @@ export class Connection {
   }
 
   /** Queues one encoded entry; the batch leaves at the end of this turn of the event loop. */
-  enqueue(entryJson: string): void {
+  enqueue(entry: EncodedEntry): void {
     if (!this.open) return;
-    this.outbox.push(entryJson);
-    this.outboxBytes += entryJson.length;
+    this.outbox.push(entry);
+    this.outboxBytes += entry.length;
     if (this.outbox.length >= MAX_BATCH_ENTRIES || this.outboxBytes >= MAX_BATCH_BYTES) {
       this.flush();
       return;

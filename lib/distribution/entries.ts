@@ -1,74 +1,41 @@
-// The entries of a batch frame: one message or process signal each, a short tag
-// first, then its fields. This file is both directions of their codec: a
-// signal of this node becomes an entry (`toEntry`); an entry a peer sent is
-// decoded and checked against its schema (`readEntry`), its type comes from
-// that schema, and `deliver` hands it to the local processes.
-import { z } from 'zod';
-import { decode } from '../codec.ts';
-import { incoming, type RemoteSignal } from '../process/signals.ts';
-import { Pid, Ref, type NodeName } from '../terms.ts';
-import { nodeName } from './frames.ts';
+// The entries between nodes: one message or process signal each. This union is
+// the language of the net kernel, whatever carries it: the process layer hands
+// the kernel an entry for a process on another node (signals.ts), a connection
+// hands it the entries a peer sent, decoded and checked (entryCodec.ts is the
+// kit's own wire form of them; another transport brings its own), and `deliver`
+// gives them to the processes of this node. The harness, the live view and the
+// traces read entries through the predicates and `describe` here, never
+// through an encoding.
+import { encode } from '../codec.ts';
+import { incoming } from '../process/signals.ts';
+import { formatReason, isPid, type NodeName, type Pid, type Ref, type RemoteName } from '../terms.ts';
 
-const pid = z.instanceof(Pid);
-const ref = z.instanceof(Ref);
-const remoteName = z.object({ name: z.string(), node: nodeName });
-const int = z.number().int();
+/** A message to a pid, or to a name registered on the receiving node. */
+export type MessageEntry =
+  | { readonly kind: 'send'; readonly to: Pid; readonly msg: unknown }
+  | { readonly kind: 'sendName'; readonly name: string; readonly msg: unknown };
 
-/** Each entry's schema, by tag: a message to a pid (`s`) or a name (`n`), link, unlink, exit, monitor, demonitor, DOWN. */
-export const entrySchemas = {
-  s: z.tuple([z.literal('s'), int, int, z.unknown()]),
-  n: z.tuple([z.literal('n'), z.string(), z.unknown()]),
-  l: z.tuple([z.literal('l'), pid, pid]),
-  u: z.tuple([z.literal('u'), pid, pid]),
-  x: z.tuple([z.literal('x'), pid, pid, z.unknown(), z.boolean()]),
-  m: z.tuple([z.literal('m'), pid, z.union([pid, z.string()]), ref]),
-  dm: z.tuple([z.literal('dm'), pid, z.union([pid, z.string()]), ref]),
-  D: z.tuple([z.literal('D'), pid, ref, z.union([pid, remoteName]), z.unknown()]),
-};
-export type EntryTag = keyof typeof entrySchemas;
-/** One entry, as its schema says: a tuple whose first element tells which. */
-export type Entry = { [T in EntryTag]: z.infer<(typeof entrySchemas)[T]> }[EntryTag];
+/** A signal between processes: link, unlink, exit, monitor, demonitor, and the DOWN a monitor delivers. */
+export type SignalEntry =
+  | { readonly kind: 'link'; readonly from: Pid; readonly to: Pid }
+  | { readonly kind: 'unlink'; readonly from: Pid; readonly to: Pid }
+  | { readonly kind: 'exit'; readonly from: Pid; readonly to: Pid; readonly reason: unknown; readonly viaLink: boolean }
+  | { readonly kind: 'monitor'; readonly from: Pid; readonly to: Pid | string; readonly ref: Ref }
+  | { readonly kind: 'demonitor'; readonly from: Pid; readonly to: Pid | string; readonly ref: Ref }
+  | { readonly kind: 'down'; readonly to: Pid; readonly ref: Ref; readonly object: Pid | RemoteName; readonly reason: unknown };
 
-/** The entry that carries `signal` to another node. */
-export function toEntry(signal: RemoteSignal): Entry {
-  switch (signal.kind) {
-    case 'send':
-      return ['s', signal.to.id, signal.to.creation, signal.msg];
-    case 'sendName':
-      return ['n', signal.name, signal.msg];
-    case 'link':
-      return ['l', signal.from, signal.to];
-    case 'unlink':
-      return ['u', signal.from, signal.to];
-    case 'exit':
-      return ['x', signal.from, signal.to, signal.reason, signal.viaLink];
-    case 'monitor':
-      return ['m', signal.from, signal.to, signal.ref];
-    case 'demonitor':
-      return ['dm', signal.from, signal.to, signal.ref];
-    case 'down':
-      return ['D', signal.to, signal.ref, signal.object, signal.reason];
-  }
+/** One entry: what goes from a process on one node to a process on another, in the order sent. */
+export type Entry = MessageEntry | SignalEntry;
+export type EntryKind = Entry['kind'];
+
+/** Whether the entry carries a message (to a pid or a registered name) rather than a signal. */
+export function isMessage(entry: Entry): entry is MessageEntry {
+  return entry.kind === 'send' || entry.kind === 'sendName';
 }
 
-/** Why an entry from a peer was refused. */
-export class EntryError extends Error {
-  override name = 'EntryError';
-}
-
-/** Decodes one entry of a batch a peer sent and checks it; throws EntryError if it is not a valid entry. */
-export function readEntry(raw: unknown): Entry {
-  let entry: unknown;
-  try {
-    entry = decode(raw);
-  } catch (err) {
-    throw new EntryError((err as Error).message);
-  }
-  const tag = Array.isArray(entry) ? entry[0] : undefined;
-  if (typeof tag !== 'string' || !Object.hasOwn(entrySchemas, tag)) throw new EntryError(`bad entry ${JSON.stringify(tag) ?? 'without a tag'}`);
-  const checked = entrySchemas[tag as EntryTag].safeParse(entry);
-  if (!checked.success) throw new EntryError(`bad entry ${JSON.stringify(tag)}`);
-  return checked.data;
+/** A compiler check that a switch over entry kinds handled them all. */
+function unhandled(entry: never): never {
+  throw new Error(`an entry of an unknown kind: ${JSON.stringify((entry as { kind?: unknown }).kind)}`);
 }
 
 /**
@@ -77,30 +44,94 @@ export function readEntry(raw: unknown): Entry {
  * pid as its sender is dropped.
  */
 export function deliver(from: NodeName, entry: Entry): void {
-  switch (entry[0]) {
-    case 's':
-      incoming.send(entry[1], entry[2], entry[3]);
+  switch (entry.kind) {
+    case 'send':
+      incoming.send(entry.to.id, entry.to.creation, entry.msg);
       return;
-    case 'n':
-      incoming.sendName(entry[1], entry[2]);
+    case 'sendName':
+      incoming.sendName(entry.name, entry.msg);
       return;
-    case 'l':
-      if (entry[1].node === from) incoming.link(entry[1], entry[2]);
+    case 'link':
+      if (entry.from.node === from) incoming.link(entry.from, entry.to);
       return;
-    case 'u':
-      if (entry[1].node === from) incoming.unlink(entry[1], entry[2]);
+    case 'unlink':
+      if (entry.from.node === from) incoming.unlink(entry.from, entry.to);
       return;
-    case 'x':
-      if (entry[1].node === from) incoming.exit(entry[1], entry[2], entry[3], entry[4]);
+    case 'exit':
+      if (entry.from.node === from) incoming.exit(entry.from, entry.to, entry.reason, entry.viaLink);
       return;
-    case 'm':
-      if (entry[1].node === from) incoming.monitor(entry[1], entry[2], entry[3]);
+    case 'monitor':
+      if (entry.from.node === from) incoming.monitor(entry.from, entry.to, entry.ref);
       return;
-    case 'dm':
-      incoming.demonitor(entry[2], entry[3]);
+    case 'demonitor':
+      incoming.demonitor(entry.to, entry.ref);
       return;
-    case 'D':
-      incoming.down(entry[1], entry[2], entry[3], entry[4]);
+    case 'down':
+      incoming.down(entry.to, entry.ref, entry.object, entry.reason);
       return;
+    default:
+      return unhandled(entry);
   }
 }
+
+/** What a behaviour wraps its messages in, unwrapped for people: GenServer's `cast {ping: 1}`. */
+export type Envelope = (msg: unknown) => { readonly label: string; readonly content: unknown } | undefined;
+
+export interface DescribeOptions {
+  /** Names the envelope a message travels in (GenServer's `genServerEnvelope`); without it, the message as it is. */
+  readonly unwrap?: Envelope;
+  /** The longest description, in characters; longer ones end in `…`. Default 44, a label in a picture. */
+  readonly maxChars?: number;
+}
+
+/**
+ * An entry in a few words, for people (traces, the live view): a message as
+ * `consumer: cast {ping: 1}` (to a registered name) or `pid: {n: 3}` (to a pid),
+ * a signal as `link #PID<a@host.4> -> #PID<b@host.7>`.
+ */
+export function describe(entry: Entry, options: DescribeOptions = {}): string {
+  return clip(words(entry, options.unwrap), options.maxChars ?? 44);
+}
+
+function words(entry: Entry, unwrap: Envelope | undefined): string {
+  switch (entry.kind) {
+    case 'send':
+      return `pid: ${content(entry.msg, unwrap)}`;
+    case 'sendName':
+      return `${entry.name}: ${content(entry.msg, unwrap)}`;
+    case 'link':
+    case 'unlink':
+      return `${entry.kind} ${entry.from.toString()} -> ${entry.to.toString()}`;
+    case 'exit':
+      return `exit ${entry.from.toString()} -> ${entry.to.toString()}: ${formatReason(entry.reason)}`;
+    case 'monitor':
+    case 'demonitor':
+      return `${entry.kind} ${entry.from.toString()} -> ${target(entry.to)}`;
+    case 'down':
+      return `DOWN ${target(entry.object)} -> ${entry.to.toString()}: ${formatReason(entry.reason)}`;
+    default:
+      return unhandled(entry);
+  }
+}
+
+const target = (to: Pid | string | RemoteName): string => (typeof to === 'string' ? to : isPid(to) ? to.toString() : `{${to.name}, ${to.node}}`);
+
+function content(msg: unknown, unwrap: Envelope | undefined): string {
+  const envelope = unwrap?.(msg);
+  return envelope ? `${envelope.label} ${compact(envelope.content)}` : compact(msg);
+}
+
+/** A value as short JSON without quotes around keys (`{ping: 1}`), the kit's terms as the codec writes them. */
+function compact(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  let plain: unknown;
+  try {
+    plain = encode(value);
+  } catch {
+    return String(value);
+  }
+  const json = JSON.stringify(plain) ?? String(value);
+  return json.replace(/"([A-Za-z_$][\w$]*)":/g, '$1: ').replace(/,"/g, ', "').replace(/,(?=[A-Za-z_$])/g, ', ');
+}
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

@@ -15,23 +15,25 @@
 // each other, a stale connection, a failure, a stop) must keep the same few
 // invariants, which are easiest to check when they sit side by side. Its
 // neighbours hold the rest: dialer.ts (finding and opening), handshake.ts,
-// connection.ts (one live link), entries.ts (the entry codec), nodeEvents.ts.
+// connection.ts (one live link), entries.ts (what travels) and entryCodec.ts
+// (its wire form), policy.ts (what the harness may steer), nodeEvents.ts.
 import { WebSocket } from 'ws';
-import { encodeToString } from '../codec.ts';
 import { Registration } from '../epmd/registration.ts';
 import { throttled } from '../edge/throttle.ts';
 import { listenWs, type WsListener } from '../edge/wsListener.ts';
 import { localNode } from '../localNode.ts';
 import { log } from '../logger.ts';
 import { parseNodeName } from '../nodeName.ts';
-import { incoming, installRouter, type RemoteSignal } from '../process/signals.ts';
+import { incoming, installRouter } from '../process/signals.ts';
 import type { NodeName, Pid } from '../terms.ts';
 import { describeClose, isTrouble, type CloseReason } from './closeReason.ts';
 import { Connection } from './connection.ts';
-import { deliver, toEntry, type Entry } from './entries.ts';
+import { deliver, type Entry } from './entries.ts';
+import { encodeEntry, type EncodedEntry } from './entryCodec.ts';
 import { lookUp, opened, openSocket, type DialTarget } from './dialer.ts';
 import { MAX_WIRE_FRAME_BYTES } from './frames.ts';
 import { announceDown, announceUp, monitorNodes } from './nodeEvents.ts';
+import { currentLinkPolicy } from './policy.ts';
 import {
   HandshakeError, HandshakeRefused, SIMULTANEOUS, accept, initiate,
   type Decision, type HandshakeOptions, type HandshakeResult,
@@ -47,16 +49,6 @@ export interface NetKernelOptions {
   readonly tickTimeMs: number;
   readonly setupTimeMs: number;
   readonly maxFrameBytes: number;
-}
-
-/** What the harness can ask of the net kernel: refuse peers (partitions) and watch traffic (traces, faults). */
-export interface DistHooks {
-  /** Return false to refuse a connection with `peer`, dialled or accepted. */
-  allowConnection?: (peer: NodeName) => boolean;
-  /** Sees each outgoing entry before it is queued and decides what goes on: `forward` it (or not, or twice, or later). */
-  outgoing?: (peer: NodeName, entryJson: string, forward: (entryJson: string) => void) => void;
-  /** Sees each incoming entry, validated, just before it is delivered (for traces; it cannot change it). */
-  incoming?: (peer: NodeName, entry: Entry) => void;
 }
 
 /** Connections that have not authenticated yet: at most this many at once, and this many from one address. */
@@ -78,7 +70,7 @@ interface Slot {
   /** A connection the peer dialled, authenticated and taken, until it is up. */
   accepting: WebSocket | undefined;
   /** Entries sent before the connection was up, in order. */
-  queue: string[];
+  queue: EncodedEntry[];
   waiters: Array<(ok: boolean) => void>;
   /** Set while somebody waits for the connection: when it fires, they hear it failed. */
   deadline: NodeJS.Timeout | undefined;
@@ -93,7 +85,6 @@ const QUIET = new Set([PARTITIONED, STOPPING, SIMULTANEOUS, 'already connected']
 export class NetKernel {
   readonly options: NetKernelOptions;
   readonly port: number;
-  hooks: DistHooks = {};
   private cookie: string;
   private readonly listener: WsListener;
   private readonly registration: Registration;
@@ -207,14 +198,15 @@ export class NetKernel {
 
   // ---- sending
 
-  route(node: NodeName, signal: RemoteSignal): void {
-    const entry = encodeToString(toEntry(signal));
-    const hook = this.hooks.outgoing;
-    if (hook) hook(node, entry, (e) => this.enqueue(node, e));
-    else this.enqueue(node, entry);
+  /** Sends `entry` to `node`, connecting first if needed; encodes it at once, so what cannot cross throws here. */
+  route(node: NodeName, entry: Entry): void {
+    const encoded = encodeEntry(entry);
+    const policy = currentLinkPolicy();
+    if (policy) policy.outgoing(node, entry, () => this.enqueue(node, encoded));
+    else this.enqueue(node, encoded);
   }
 
-  private enqueue(node: NodeName, entry: string): void {
+  private enqueue(node: NodeName, entry: EncodedEntry): void {
     const existing = this.slots.get(node);
     if (existing?.connection) {
       existing.connection.enqueue(entry);
@@ -228,7 +220,7 @@ export class NetKernel {
   // ---- the connection table
 
   private allowed(peer: NodeName): boolean {
-    return this.hooks.allowConnection ? this.hooks.allowConnection(peer) : true;
+    return currentLinkPolicy()?.allowConnection(peer) ?? true;
   }
 
   /**
@@ -398,7 +390,7 @@ export class NetKernel {
       result.creation,
       {
         entry: (entry) => {
-          this.hooks.incoming?.(slot.node, entry);
+          currentLinkPolicy()?.incoming(slot.node, entry);
           deliver(slot.node, entry);
         },
         peers: (nodes) => {

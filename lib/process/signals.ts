@@ -3,27 +3,17 @@
 // goes through the router the net kernel installs, over the single connection
 // to the peer node, so signals between two processes keep their order.
 import { copyTerm } from '../codec.ts';
+import type { Entry } from '../distribution/entries.ts';
 import { localNode } from '../localNode.ts';
 import { log } from '../logger.ts';
 import { formatReason, isPid, type NodeName, type Pid, type Ref, type RemoteName } from '../terms.ts';
 import { ExitSignal } from './mailbox.ts';
 import { pidKey, refKey, table, type HeldMonitor, type Proc } from './table.ts';
 
-/** A signal for a process on another node, as the router carries it. */
-export type RemoteSignal =
-  | { kind: 'send'; to: Pid; msg: unknown }
-  | { kind: 'sendName'; name: string; msg: unknown }
-  | { kind: 'link'; from: Pid; to: Pid }
-  | { kind: 'unlink'; from: Pid; to: Pid }
-  | { kind: 'exit'; from: Pid; to: Pid; reason: unknown; viaLink: boolean }
-  | { kind: 'monitor'; from: Pid; to: Pid | string; ref: Ref }
-  | { kind: 'demonitor'; from: Pid; to: Pid | string; ref: Ref }
-  | { kind: 'down'; to: Pid; ref: Ref; object: Pid | RemoteName; reason: unknown };
-
 /** What the net kernel provides: carry a signal to a node, connecting first if needed. */
 export interface Router {
   /** Encodes at once (so what cannot cross throws here) and sends or queues; never throws for an unreachable node. */
-  route(node: NodeName, signal: RemoteSignal): void;
+  route(node: NodeName, entry: Entry): void;
 }
 
 let router: Router | undefined;
@@ -32,7 +22,7 @@ export function installRouter(next: Router | undefined): void {
   router = next;
 }
 
-function routeRemote(node: NodeName, signal: RemoteSignal): void {
+function routeRemote(node: NodeName, signal: Entry): void {
   if (router) {
     router.route(node, signal);
     return;

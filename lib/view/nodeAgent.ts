@@ -53,7 +53,7 @@ export function look(observer: NodeName, max = 24): Look {
     node: Node.self(),
     connected: Node.list().filter((n) => n !== observer),
     blocked: linkPolicy.blockedNodes(),
-    sent: sample.map(describe),
+    sent: sample.map(sentMessage),
     unsampled: sent.length - sample.length,
   };
 }
@@ -73,50 +73,12 @@ function evenly<T>(items: T[], max: number): T[] {
   return Array.from({ length: max }, (_, i) => items[Math.floor(i * step)] as T);
 }
 
-function describe(e: TraceEvent): SentMessage {
+function sentMessage(e: TraceEvent): SentMessage {
   const detail = e.detail as { ms?: number } | undefined;
   return {
     to: e.peer as NodeName,
     kind: e.kind as SentKind,
-    what: summarize(e.msg ?? ''),
+    what: e.what ?? '…',
     ...(typeof detail?.ms === 'number' ? { ms: detail.ms } : {}),
   };
 }
-
-/** The wire entry of a message (`["n", name, msg]` or `["s", id, creation, msg]`), in a few words. */
-export function summarize(entryJson: string): string {
-  let entry: unknown;
-  try {
-    entry = JSON.parse(entryJson);
-  } catch {
-    // Abbreviated (long messages are cut in traces): read what the cut kept.
-    const to = /^\["n","([^"]{1,40})"/.exec(entryJson)?.[1] ?? (entryJson.startsWith('["s"') ? 'pid' : '?');
-    const part = /"\$gen":"(call|cast)"/.exec(entryJson)?.[1] ?? (entryJson.includes('"$genReply"') ? 'reply' : '');
-    const body = /"(?:request|msg|value)":(.{1,30})/.exec(entryJson)?.[1];
-    const kept = body?.replace(/"([A-Za-z_$][\w$]*)":/g, '$1: ').replace(/…$/, '');
-    return clip(`${to}: ${part}${part && kept ? ' ' : ''}${kept ? `${kept}…` : part ? '' : '…'}`, 44);
-  }
-  if (!Array.isArray(entry)) return '…';
-  const [tag] = entry;
-  const to = tag === 'n' ? String(entry[1]) : 'pid';
-  const msg = tag === 'n' ? entry[2] : entry[3];
-  return clip(`${to}: ${content(msg)}`, 44);
-}
-
-function content(msg: unknown): string {
-  if (typeof msg === 'object' && msg !== null) {
-    const m = msg as Record<string, unknown>;
-    if (m.$gen === 'cast') return `cast ${compact(m.msg)}`;
-    if (m.$gen === 'call') return `call ${compact(m.request)}`;
-    if ('$genReply' in m) return `reply ${compact(m.value)}`;
-  }
-  return compact(msg);
-}
-
-function compact(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  const json = JSON.stringify(value) ?? String(value);
-  return json.replace(/"([A-Za-z_$][\w$]*)":/g, '$1: ').replace(/,"/g, ', "').replace(/,(?=[A-Za-z_$])/g, ', ');
-}
-
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
