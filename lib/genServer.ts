@@ -7,7 +7,7 @@ import { knownNodes } from './distribution/current.ts';
 import {
   ReceiveTimeout, demonitor, exit, exitSelf, monitor, receive, register, self, send, spawn, whereis, type SpawnOptions,
 } from './process/index.ts';
-import { formatReason, isPid, sameRef, type NodeName, type Pid, type Ref, type RemoteName } from './terms.ts';
+import { formatReason, isDown, isExit, isPid, samePid, sameRef, type DownMessage, type NodeName, type Pid, type Ref, type RemoteName } from './terms.ts';
 
 /** Who is waiting for a reply: hand it to `GenServer.reply` to answer later. */
 export interface From {
@@ -110,8 +110,7 @@ function isReplyTo(ref: Ref) {
 }
 
 function isDownOf(ref: Ref) {
-  return (msg: unknown): boolean =>
-    typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'DOWN' && sameRef((msg as { ref: Ref }).ref, ref);
+  return (msg: unknown): boolean => isDown(msg) && sameRef(msg.ref, ref);
 }
 
 // ---- the server loop
@@ -136,10 +135,9 @@ async function serve<S>(module: GenServerModule<S>, state: S, parent: Pid): Prom
       } else if (isGen(msg, 'cast')) {
         if (!module.handleCast) throw new Error(`${label} does not handle casts (no handleCast), got ${formatReason((msg as CastMsg).msg)}`);
         result = await module.handleCast((msg as CastMsg).msg, state);
-      } else if (typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'EXIT' && isPid((msg as { from: Pid }).from) &&
-        (msg as { from: Pid }).from.id === parent.id && (msg as { from: Pid }).from.node === parent.node) {
+      } else if (isExit(msg) && samePid(msg.from, parent)) {
         // Trapping exits, the parent's exit stops the server, as in OTP.
-        return finish((msg as { reason: unknown }).reason, state);
+        return finish(msg.reason, state);
       } else if (module.handleInfo) {
         result = await module.handleInfo(msg, state);
       } else {
@@ -233,7 +231,7 @@ export const GenServer = {
       await demonitor(ref, { flush: true });
       return (msg as ReplyMsg).value as R;
     }
-    const reason = (msg as { reason: unknown }).reason;
+    const reason = (msg as DownMessage).reason;
     if (reason === 'noconnection') throw new CallError(server, 'nodedown');
     if (reason === 'noproc') throw new CallError(server, 'noproc');
     throw new CallError(server, { exit: reason }, reason);
@@ -283,7 +281,7 @@ export const GenServer = {
     const deadline = Date.now() + timeout;
     const pendingOf = (m: unknown): { node: NodeName; ref: Ref } | undefined => {
       if (typeof m !== 'object' || m === null) return undefined;
-      const ref = '$genReply' in m ? (m as ReplyMsg).$genReply : (m as { type?: unknown }).type === 'DOWN' ? (m as { ref: Ref }).ref : undefined;
+      const ref = '$genReply' in m ? (m as ReplyMsg).$genReply : isDown(m) ? m.ref : undefined;
       const entry = ref ? waiting.get(`${ref.id}`) : undefined;
       return entry && sameRef(entry.ref, ref) ? entry : undefined;
     };
@@ -313,7 +311,7 @@ export const GenServer = {
     const target = toTarget(server);
     const ref = monitor(target);
     send(target, { $gen: 'stop', reason } satisfies StopMsg);
-    const down = await receive<{ reason: unknown }>(isDownOf(ref), timeout).catch(() => undefined);
+    const down = await receive<DownMessage>((m): m is DownMessage => isDownOf(ref)(m), timeout).catch(() => undefined);
     if (!down) throw new CallError(server, 'timeout');
     if (down.reason === 'noproc') throw new CallError(server, 'noproc');
     if (down.reason === 'noconnection') throw new CallError(server, 'nodedown');

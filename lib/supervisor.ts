@@ -5,7 +5,7 @@
 import { GenServer, type GenServerModule } from './genServer.ts';
 import { log } from './logger.ts';
 import { exit, flag, monitor, receive, self } from './process/index.ts';
-import { formatReason, isExit, isPid, sameRef, type Pid } from './terms.ts';
+import { formatReason, isDown, isExit, samePid, sameRef, type Pid } from './terms.ts';
 
 export interface ChildSpec {
   /** The child's name within the supervisor. */
@@ -54,7 +54,7 @@ async function stopChild(pid: Pid): Promise<void> {
   const ref = monitor(pid);
   exit(pid, 'shutdown');
   try {
-    await receive((m) => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'DOWN' && sameRef((m as { ref: never }).ref, ref), 5000);
+    await receive((m) => isDown(m) && sameRef(m.ref, ref), 5000);
   } catch {
     exit(pid, 'kill'); // did not stop in time: brutal kill, as OTP does after the shutdown timeout
   }
@@ -89,7 +89,8 @@ const SupervisorServer: GenServerModule<State, { specs: ChildSpec[]; options: Su
   },
   async handleInfo(msg, state) {
     if (!isExit(msg)) return { noreply: true, state };
-    const child = state.children.find((c) => c.pid && isPid(c.pid) && c.pid.id === msg.from.id && c.pid.node === msg.from.node);
+    // The pid of the child as started: the same node and number from another incarnation is someone else.
+    const child = state.children.find((c) => samePid(c.pid, msg.from));
     if (!child) return { noreply: true, state };
     child.pid = undefined;
     const restart = child.spec.restart ?? 'permanent';

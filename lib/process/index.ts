@@ -1,7 +1,7 @@
 // Erlang's processes, as the `Process` module of Elixir presents them: spawn,
 // self, send, selective receive, links, monitors, registration and exits.
 import { localNode } from '../localNode.ts';
-import { isPid, isRemoteName, sameRef, type Dest, type Pid, type Ref, type RemoteName } from '../terms.ts';
+import { isDown, isPid, isRemoteName, sameRef, type Dest, type Pid, type Ref, type RemoteName } from '../terms.ts';
 import { ExitSignal, type Matcher } from './mailbox.ts';
 import * as signals from './signals.ts';
 import { table, type Proc } from './table.ts';
@@ -117,7 +117,7 @@ export async function demonitor(ref: Ref, options: { flush?: boolean } = {}): Pr
   const proc = table.current();
   const removed = signals.demonitor(proc, ref);
   // With flush, a DOWN of this monitor that arrived already goes too (none can arrive after).
-  if (options.flush) proc.mailbox.takeNow((m) => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'DOWN' && sameRef((m as { ref: Ref }).ref, ref));
+  if (options.flush) proc.mailbox.takeNow((m) => isDown(m) && sameRef(m.ref, ref));
   return removed;
 }
 

@@ -2,7 +2,7 @@
 // happened, abcast and multiCall.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hostname } from 'node:os';
-import { CallError, GenServer, Node, Process, isDown, receive, rpc, sameRef, self, send, type From, type Pid } from '../../lib/index.ts';
+import { CallError, GenServer, Node, Pid, Process, isDown, receive, rpc, sameRef, self, send, type From } from '../../lib/index.ts';
 import { fixture, startChild, startManager } from '../support/nodes.ts';
 import type { SpawnedNode } from '../../lib/cluster/spawnNode.ts';
 import { inProcess } from '../support/inProcess.ts';
@@ -47,6 +47,25 @@ describe('GenServer', () => {
       expect(seen).toEqual(['plain message']);
       await GenServer.stop(pid);
       expect(Process.whereis('local-server')).toBeUndefined();
+    }));
+
+  it("only its parent's exit stops a server: an EXIT from the same node and number of another incarnation is a plain message", () =>
+    inProcess(async () => {
+      const seen: unknown[] = [];
+      const pid = await GenServer.start({
+        init: () => null,
+        handleCall: (_req: 'ping', _from: From, state: null) => ({ reply: 'pong', state }),
+        handleInfo: (msg: unknown, state: null) => {
+          seen.push(msg);
+          return { noreply: true as const, state };
+        },
+      }, undefined);
+      const parent = self();
+      const stale = { type: 'EXIT', from: new Pid(parent.node, parent.id, parent.creation + 1), reason: 'stale' };
+      send(pid, stale);
+      expect(await GenServer.call(pid, 'ping'), 'the server stopped on an EXIT from a pid that is not its parent').toBe('pong');
+      expect(seen).toEqual([stale]);
+      await GenServer.stop(pid);
     }));
 
   it('calls and casts reach a named server on another node; a deferred reply arrives', () =>

@@ -1,7 +1,7 @@
 // Supervisor, one_for_one: a crashed child comes back under its name; a child
 // that keeps crashing makes the supervisor give up with a clear reason.
 import { describe, expect, it } from 'vitest';
-import { GenServer, MAX_RESTART_INTENSITY, Process, Supervisor, addLogHandler, isDown, receive, samePid, sameRef, type LogEvent, type Pid } from '../../lib/index.ts';
+import { GenServer, MAX_RESTART_INTENSITY, Pid, Process, Supervisor, addLogHandler, isDown, receive, samePid, sameRef, send, type LogEvent } from '../../lib/index.ts';
 import { Counter } from './fixtures/app.ts';
 import { inProcess } from '../support/inProcess.ts';
 import { waitFor } from '../support/wait.ts';
@@ -31,6 +31,18 @@ describe('Supervisor (one_for_one)', () => {
       await Supervisor.stop(sup);
       expect(Process.whereis('sup-a')).toBeUndefined();
       expect(Process.whereis('sup-b')).toBeUndefined();
+    }));
+
+  it('an EXIT from the same node and number as a child, of another incarnation, restarts nothing', () =>
+    inProcess(async () => {
+      const sup = await Supervisor.start([counterChild('sup-c')]);
+      const child = Process.whereis('sup-c') as Pid;
+      expect(await GenServer.call('sup-c', { add: 3 })).toBe(3);
+      send(sup, { type: 'EXIT', from: new Pid(child.node, child.id, child.creation + 1), reason: 'boom' });
+      const [entry] = await Supervisor.whichChildren(sup);
+      expect(samePid(entry?.pid, child), 'the supervisor took an EXIT of another incarnation for its child').toBe(true);
+      expect(await GenServer.call('sup-c', 'get')).toBe(3);
+      await Supervisor.stop(sup);
     }));
 
   it('past its restart intensity the supervisor exits with reached_max_restart_intensity and logs why', () =>
