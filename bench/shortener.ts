@@ -7,6 +7,7 @@ import autocannon from 'autocannon';
 import { execa } from 'execa';
 import { HashRing, Node, ringPosition, rpc } from '../lib/index.ts';
 import { DEFAULT_VNODES } from '../lib/hashRing.ts';
+import { aliveOf } from '../lib/nodeName.ts';
 import { LocalCluster, spawnNode } from '../lib/cluster/index.ts';
 import { shortCode } from '../solutions/exercise4-link-shortener/shortCode.ts';
 
@@ -28,7 +29,7 @@ export function ringFigures(): void {
   console.log(`ring, ${CODES.toLocaleString('en-US')} codes on 3 nodes (${DEFAULT_VNODES} points each):`);
   for (const node of three) {
     const held = owners.filter((o) => o === node).length / CODES;
-    console.log(`  ${node.split('@')[0]}: ${pct(circle.get(node) ?? 0)} of the circle, ${pct(held)} of the codes`);
+    console.log(`  ${aliveOf(node)}: ${pct(circle.get(node) ?? 0)} of the circle, ${pct(held)} of the codes`);
   }
   const after = codes.map((code) => ring4.find(code));
   const moved = codes.filter((_, i) => after[i] !== owners[i]).length / CODES;

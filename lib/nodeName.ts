@@ -47,6 +47,20 @@ export function parseNodeName(node: string): ParsedName {
   return fromLongName(node);
 }
 
+/**
+ * The part of a node name before the `@` (`chris` of `chris@host`): what the port mapper
+ * registers, and a node's short label. Never throws: a text without `@` is its own alive part.
+ */
+export function aliveOf(node: NodeName): string {
+  const at = node.indexOf('@');
+  return at < 0 ? node : node.slice(0, at);
+}
+
+/** The host part of a node name (`host` of `chris@host`); throws a clear error for something that is not one. */
+export function hostOf(node: NodeName): string {
+  return parseNodeName(node).host;
+}
+
 /** Whether `host` means this machine, so its port mapper is the local one. */
 export function isThisHost(host: string): boolean {
   return host === shortHostname() || host === hostname() || host === 'localhost' || host === '127.0.0.1' || host === '::1' ||

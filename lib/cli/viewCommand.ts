@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { log } from '../logger.ts';
 import { Node } from '../node.ts';
+import { hostOf } from '../nodeName.ts';
 import { attachedAccess, openView } from '../view/index.ts';
 import { UsageError, parseFlags } from './args.ts';
 
@@ -25,7 +26,7 @@ export async function viewCommand(argv: string[]): Promise<void> {
   if (values.cookie === '') throw new UsageError('--cookie cannot be empty');
   const id = typeof values.name === 'string' ? { name: values.name } : { sname: values.sname ?? `view${process.pid}` };
   await Node.start(id, values.cookie ? { cookie: values.cookie } : {});
-  const view = await openView({ access: attachedAccess(), title: `nodes on ${Node.self().split('@')[1]}`, port, onRefused: (why) => log.warning(`view: refused a request: ${why}`) });
+  const view = await openView({ access: attachedAccess(), title: `nodes on ${hostOf(Node.self())}`, port, onRefused: (why) => log.warning(`view: refused a request: ${why}`) });
   process.stdout.write(`live view of the nodes on this host: open ${view.url}\n(Ctrl+C stops the view; the nodes go on)\n`);
   let leaving = false;
   const leave = () => {

@@ -3,6 +3,7 @@
 // and the two node names, so the n-th message sent on a link meets the same fate
 // in every run with the same seed, whatever happens on the other links.
 import { z } from 'zod';
+import { aliveOf } from '../nodeName.ts';
 import type { NodeName } from '../terms.ts';
 
 export const faultConfig = z.object({
@@ -40,10 +41,8 @@ function hash(text: string): number {
   return h;
 }
 
-/** The part of a node name before the `@`: links are named without hosts, so a seed replays on any machine. */
-export const aliveOf = (node: NodeName): string => node.split('@')[0] ?? node;
 
-/** Decides the fate of each message on each link this node sends on. */
+/** Decides the fate of each message on each link this node sends on. Links are named without hosts (aliveOf), so a seed replays on any machine. */
 export class FaultPlan {
   readonly config: Faults;
   private readonly links = new Map<string, () => number>();

@@ -3,6 +3,7 @@
 // module, and hands back their names once they form a full mesh. Children die
 // with the manager, even when it is killed with -9 (see spawnNode.ts).
 import { Node } from '../node.ts';
+import { hostOf } from '../nodeName.ts';
 import { rpc } from '../rpc.ts';
 import type { NodeName } from '../terms.ts';
 import { mkdtempSync } from 'node:fs';
@@ -96,7 +97,7 @@ export const LocalCluster = {
   async startNodes(prefix: string, count: number, options: StartNodesOptions = {}): Promise<NodeName[]> {
     if (!Node.alive()) await LocalCluster.start();
     if (options.storage) await LocalCluster.storage();
-    const host = Node.self().split('@')[1];
+    const host = hostOf(Node.self());
     const fresh: Member[] = [];
     for (let i = 1; i <= count; i++) {
       const sname = `${prefix}${i}`;

@@ -1,8 +1,8 @@
 // What a demo script sees: steps narrated in the terminal (each waits for Enter
 // unless --auto), the results of what it runs, checks that what it narrates
 // really happened, and its cluster. The live view shows the current step.
-import { hostname } from 'node:os';
 import { inspect } from 'node:util';
+import { aliveOf, shortHostname } from '../nodeName.ts';
 import type { NodeName } from '../terms.ts';
 import type { DemoCluster, Returned, Terminal } from './demoCluster.ts';
 
@@ -31,7 +31,7 @@ export interface ShowOptions {
 export class Show {
   readonly cluster: DemoCluster;
   /** This machine's short host name: node names are `name@host`. */
-  readonly host = hostname().split('.')[0] as string;
+  readonly host = shortHostname();
   private readonly options: ShowOptions;
   private steps = 0;
 
@@ -93,7 +93,7 @@ export class Show {
 
   /** A node's short label: `chris` for `chris@host`. */
   label(node: NodeName): string {
-    return node.split('@')[0] ?? node;
+    return aliveOf(node);
   }
 }
 

@@ -14,6 +14,7 @@ import { spawnNode, type SpawnedNode } from '../cluster/spawnNode.ts';
 import { EpmdClient } from '../epmd/client.ts';
 import { addLogHandler } from '../logger.ts';
 import { Node } from '../node.ts';
+import { aliveOf } from '../nodeName.ts';
 import { receive, self, send } from '../process/index.ts';
 import { roomAddresses, type RoomAddress } from './addresses.ts';
 import { reason, startFailure, type CheckResult } from './check.ts';
@@ -140,10 +141,9 @@ async function checkTwoNodes(local: string, started: Promise<{ node: SpawnedNode
     };
   }
   const remote = peer.node.name;
-  const alive = (n: string) => n.split('@')[0] as string;
   try {
     const names = (await EpmdClient.ask(epmdPort, '127.0.0.1', (client) => client.names())).map((n) => n.name);
-    const missing = [local, remote].map(alive).filter((n) => !names.includes(n));
+    const missing = [local, remote].map(aliveOf).filter((n) => !names.includes(n));
     if (missing.length > 0) throw new Error(`it does not know ${missing.join(', ')}`);
   } catch (err) {
     return { status: 'fail', summary: `both nodes started, but the port mapper cannot say where they are: ${reason(err)}`, details: [FIREWALL] };

@@ -11,6 +11,7 @@
 import { EpmdClient } from '../epmd/client.ts';
 import { epmdPortFromEnv } from '../epmd/protocol.ts';
 import { Node } from '../node.ts';
+import { hostOf } from '../nodeName.ts';
 import type { NodeName } from '../terms.ts';
 import { overRpc, type ClusterAccess } from './clusterAccess.ts';
 
@@ -19,7 +20,7 @@ export const NO_LIFECYCLE_ATTACHED =
 
 export function attachedAccess(epmdPort = epmdPortFromEnv()): ClusterAccess {
   const observer = Node.self();
-  const host = observer.split('@')[1] as string;
+  const host = hostOf(observer);
   const known = new Set<NodeName>();
   const backoff = new Map<NodeName, { until: number; ms: number }>();
   let client: EpmdClient | undefined;

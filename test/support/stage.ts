@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeEach, vi } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
 import { Node } from '../../lib/index.ts';
 import { LocalCluster, Trace } from '../../lib/cluster/index.ts';
+import { aliveOf } from '../../lib/nodeName.ts';
 import type { NodeName } from '../../lib/index.ts';
 import { nameTraceFiles } from './tracePage.ts';
 import { nextLine, problemOf } from '../../tools/lessons.ts';
@@ -39,7 +40,7 @@ export class Verdict extends Error {
 export const stageModule = (path: string): string => `#stage/${path}`;
 
 /** A node's short label for messages: `ping-pong1` for `ping-pong1@host`, `manager` for this node. */
-export const label = (node: NodeName): string => (node === Node.self() ? 'manager' : (node.split('@')[0] ?? node));
+export const label = (node: NodeName): string => (node === Node.self() ? 'manager' : aliveOf(node));
 
 /**
  * Reads a value until it equals `expected` (deeply and strictly) or `timeoutMs`
