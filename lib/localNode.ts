@@ -19,10 +19,7 @@ export const localNode = {
   get creation(): number {
     return creation;
   },
-  get alive(): boolean {
-    return name !== NO_NODE;
-  },
-  /** Called by the net kernel when distribution starts or stops. */
+  /** Called when distribution starts or stops (distribution/current.ts, the one place that says whether the node is alive). */
   setName(next: NodeName): void {
     if (name !== NO_NODE) formerNames.add(name);
     name = next;

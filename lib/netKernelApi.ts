@@ -3,7 +3,7 @@
 import { currentKernel } from './distribution/current.ts';
 import { self } from './process/index.ts';
 import type { Pid } from './terms.ts';
-import { NetKernel as Kernel } from './distribution/netKernel.ts';
+import type { Kernel } from './distribution/netKernel.ts';
 
 export const NetKernel = {
   /**

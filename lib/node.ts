@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { readDefaultCookie } from './cookie.ts';
 import { epmdPortFromEnv } from './epmd/protocol.ts';
 import { currentKernel, setCurrentKernel } from './distribution/current.ts';
-import { NetKernel } from './distribution/netKernel.ts';
+import { Kernel } from './distribution/netKernel.ts';
 import { startRex, stopRex } from './rpc.ts';
 import { localNode } from './localNode.ts';
 import { exposedAddressesFor, fromLongName, fromShortName, listenAddressFor, parseNodeName } from './nodeName.ts';
-import { NO_NODE, type NodeName } from './terms.ts';
+import type { NodeName } from './terms.ts';
 
 export interface StartOptions {
   /** The cookie; by default the one in `~/.distsys.cookie` (created if missing). */
@@ -39,7 +39,7 @@ const envMs = (key: string, fallback: number): number => {
   return parsed.data;
 };
 
-function running(what: string): NetKernel {
+function running(what: string): Kernel {
   const kernel = currentKernel();
   if (!kernel) throw new Error(`${what}: this node is not alive; start it with Node.start({ sname: 'name' })`);
   return kernel;
@@ -51,7 +51,7 @@ export const Node = {
     if (currentKernel()) throw new Error(`Node.start: this process is already the node ${localNode.name}`);
     const opts = startOptions.parse(options);
     const parsed = 'sname' in id ? fromShortName(id.sname) : fromLongName(id.name);
-    const started = await NetKernel.start({
+    const started = await Kernel.start({
       name: parsed.full,
       listenAddress: listenAddressFor(parsed.host),
       exposed: exposedAddressesFor(parsed.host),
@@ -62,7 +62,6 @@ export const Node = {
       maxFrameBytes: opts.maxFrameBytes ?? 64 * 1024 * 1024,
     });
     setCurrentKernel(started);
-    localNode.setName(parsed.full);
     // Every node answers rpc through its rex server, as every Erlang node does.
     await startRex();
     return parsed.full;
@@ -74,7 +73,6 @@ export const Node = {
     if (!k) return;
     stopRex();
     setCurrentKernel(undefined);
-    localNode.setName(NO_NODE);
     await k.stop();
   },
 

@@ -41,20 +41,37 @@ export interface HandshakeResult {
   readonly leftovers: RawFrame[];
 }
 
-/** Why a handshake ended without a connection; `rejectedBy` says which side refused. */
+/**
+ * The refusals a node acts on, by code; the words are what a `reject` frame carries and what
+ * people read in the logs. Other refusals (a name that does not match) are words only.
+ */
+export const REFUSALS = {
+  cookieMismatch: 'cookie mismatch',
+  /** Both nodes dialled each other at once: the connection dialled by the smaller name wins. */
+  simultaneous: 'simultaneous connect',
+  partitioned: 'connection not allowed (partitioned)',
+  stopping: 'node stopping',
+  alreadyConnected: 'already connected',
+  settingUp: 'a connection from you is being set up already',
+  ownName: 'that is my own name',
+} as const;
+export type Refusal = keyof typeof REFUSALS;
+
+const refusalOf = (reason: string): Refusal | undefined =>
+  (Object.keys(REFUSALS) as Refusal[]).find((code) => REFUSALS[code] === reason);
+
+/** Why a handshake ended without a connection; `rejectedBy` says which side refused, `code` which refusal it was. */
 export class HandshakeRefused extends HandshakeError {
   readonly reason: string;
+  readonly code: Refusal | undefined;
   readonly rejectedBy: 'peer' | 'us';
   constructor(message: string, reason: string, rejectedBy: 'peer' | 'us') {
     super(message);
     this.reason = reason;
+    this.code = refusalOf(reason);
     this.rejectedBy = rejectedBy;
   }
 }
-
-/** The reasons a handshake refuses with, that the other side acts on. */
-export const COOKIE_MISMATCH = 'cookie mismatch';
-export const SIMULTANEOUS = 'simultaneous connect';
 
 export interface HandshakeOptions {
   readonly self: NodeName;
@@ -65,12 +82,12 @@ export interface HandshakeOptions {
 }
 
 /** What the acceptor does with a peer that proved it has the cookie. */
-export type Decision = { accept: true; replace?: boolean } | { refuse: string };
+export type Decision = { accept: true; replace?: boolean } | { refuse: Refusal };
 
 /** What the acceptor asks its node during the handshake. */
 export interface AcceptorHooks {
   /** Before any challenge: a reason to turn `peer` away at once (partitioned, stopping, ...), or undefined. */
-  admit(peer: NodeName): string | undefined;
+  admit(peer: NodeName): Refusal | undefined;
   /** After the peer's proof checked out: whether to take the connection. */
   decide(peer: NodeName, creation: number): Decision;
   /** With `replace`, the initiator confirmed: the acceptor's old connection is stale. */
@@ -143,11 +160,11 @@ export async function initiate(socket: WebSocket, peer: NodeName, options: Hands
     send(socket, { t: 'answer', challenge: t.initiatorChallenge, proof: proof(options.cookie(), 'initiator', t) });
     const ack = await reader.read('ack');
     if (!proofMatches(proof(options.cookie(), 'acceptor', t), ack.proof)) {
-      throw refuse(socket, `${peer} could not prove it has our cookie`, COOKIE_MISMATCH);
+      throw refuse(socket, `${peer} could not prove it has our cookie`, REFUSALS.cookieMismatch);
     }
     if (ack.replace) {
       // The acceptor holds a connection with us. If we hold one too, this new one is a race: drop it.
-      if (hooks.connected(peer)) throw new HandshakeRefused(`${peer} and this node are connected already`, 'already connected', 'us');
+      if (hooks.connected(peer)) throw new HandshakeRefused(`${peer} and this node are connected already`, REFUSALS.alreadyConnected, 'us');
       send(socket, { t: 'confirm' });
     }
     return { peer, creation: challenge.creation, leftovers: reader.detach() };
@@ -167,8 +184,8 @@ export async function accept(socket: WebSocket, remoteAddress: string, options: 
     if (hello.to !== options.self) {
       throw refuse(socket, `refused ${peer} (at ${remoteAddress}): it dialled ${hello.to}, but this is ${options.self}`, `this is ${options.self}, not ${hello.to}`);
     }
-    const refusal = peer === options.self ? 'that is my own name' : hooks.admit(peer);
-    if (refusal !== undefined) throw refuse(socket, `refused ${peer} (at ${remoteAddress}): ${refusal}`, refusal);
+    const refusal = peer === options.self ? 'ownName' : hooks.admit(peer);
+    if (refusal !== undefined) throw refuse(socket, `refused ${peer} (at ${remoteAddress}): ${REFUSALS[refusal]}`, REFUSALS[refusal]);
     const acceptorChallenge = newChallenge();
     send(socket, { t: 'challenge', name: options.self, creation: options.creation, challenge: acceptorChallenge });
     const answer = await reader.read('answer');
@@ -177,11 +194,11 @@ export async function accept(socket: WebSocket, remoteAddress: string, options: 
       throw refuse(
         socket,
         `rejected a connection from ${peer} (at ${remoteAddress}): its cookie does not match ours (or its proof was made for another connection, which a relay would do)`,
-        COOKIE_MISMATCH,
+        REFUSALS.cookieMismatch,
       );
     }
     const decision = hooks.decide(peer, hello.creation);
-    if ('refuse' in decision) throw refuse(socket, `refused ${peer}: ${decision.refuse}`, decision.refuse);
+    if ('refuse' in decision) throw refuse(socket, `refused ${peer}: ${REFUSALS[decision.refuse]}`, REFUSALS[decision.refuse]);
     send(socket, { t: 'ack', proof: proof(options.cookie(), 'acceptor', t), ...(decision.replace ? { replace: true } : {}) });
     if (decision.replace) {
       await reader.read('confirm');

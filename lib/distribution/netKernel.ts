@@ -24,7 +24,7 @@ import { listenWs, type WsListener } from '../edge/wsListener.ts';
 import { localNode } from '../localNode.ts';
 import { log } from '../logger.ts';
 import { parseNodeName } from '../nodeName.ts';
-import { incoming, installRouter } from '../process/signals.ts';
+import { incoming } from '../process/signals.ts';
 import type { NodeName, Pid } from '../terms.ts';
 import { describeClose, isTrouble, type CloseReason } from './closeReason.ts';
 import { Connection } from './connection.ts';
@@ -35,11 +35,11 @@ import { MAX_WIRE_FRAME_BYTES } from './frames.ts';
 import { announceDown, announceUp, monitorNodes } from './nodeEvents.ts';
 import { currentLinkPolicy } from './policy.ts';
 import {
-  HandshakeError, HandshakeRefused, SIMULTANEOUS, accept, initiate,
-  type Decision, type HandshakeOptions, type HandshakeResult,
+  HandshakeError, HandshakeRefused, REFUSALS, accept, initiate,
+  type Decision, type HandshakeOptions, type HandshakeResult, type Refusal,
 } from './handshake.ts';
 
-export interface NetKernelOptions {
+export interface KernelOptions {
   readonly name: NodeName;
   readonly listenAddress: string;
   /** Addresses the port mapper must listen on too, so other hosts find this node. */
@@ -76,14 +76,15 @@ interface Slot {
   deadline: NodeJS.Timeout | undefined;
 }
 
-/** The refusal a node gives a peer it is partitioned from; expected, so not logged as a problem. */
-const PARTITIONED = 'connection not allowed (partitioned)';
-const STOPPING = 'node stopping';
-/** Refusals that are part of normal life, logged at info only. */
-const QUIET = new Set([PARTITIONED, STOPPING, SIMULTANEOUS, 'already connected']);
+/** Refusals that are part of normal life (a partition, a node stopping, two nodes dialling at once), logged at info only. */
+const QUIET = new Set<Refusal | undefined>(['partitioned', 'stopping', 'simultaneous', 'alreadyConnected']);
 
-export class NetKernel {
-  readonly options: NetKernelOptions;
+/**
+ * The net kernel (Erlang's net_kernel as far as connections go). Not the `NetKernel` of the
+ * library's API (netKernelApi.ts), which is what users call: `NetKernel.monitorNodes`.
+ */
+export class Kernel {
+  readonly options: KernelOptions;
   readonly port: number;
   private cookie: string;
   private readonly listener: WsListener;
@@ -92,7 +93,7 @@ export class NetKernel {
   private stopped = false;
   private readonly warn = throttled((m) => log.warning(m));
 
-  private constructor(options: NetKernelOptions, listener: WsListener, registration: Registration) {
+  private constructor(options: KernelOptions, listener: WsListener, registration: Registration) {
     this.options = options;
     this.cookie = options.cookie;
     this.listener = listener;
@@ -100,9 +101,9 @@ export class NetKernel {
     this.port = listener.port;
   }
 
-  /** Listens on a free port, registers with the port mapper (starting one if needed), and routes remote signals. */
-  static async start(options: NetKernelOptions): Promise<NetKernel> {
-    let kernel: NetKernel | undefined;
+  /** Listens on a free port and registers with the port mapper (starting one if needed); current.ts makes it the node's. */
+  static async start(options: KernelOptions): Promise<Kernel> {
+    let kernel: Kernel | undefined;
     const refusedLog = throttled((m) => log.warning(m));
     let listener: WsListener;
     try {
@@ -134,9 +135,7 @@ export class NetKernel {
       await listener.close();
       throw new Error(`cannot start node ${options.name}: ${(err as Error).message}`);
     }
-    kernel = new NetKernel(options, listener, registration);
-    const k = kernel;
-    installRouter({ route: (node, signal) => k.route(node, signal) });
+    kernel = new Kernel(options, listener, registration);
     return kernel;
   }
 
@@ -186,10 +185,9 @@ export class NetKernel {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    installRouter(undefined);
     for (const slot of [...this.slots.values()]) {
-      if (slot.connection) slot.connection.close({ kind: 'local', why: STOPPING });
-      else this.fail(slot, STOPPING);
+      if (slot.connection) slot.connection.close({ kind: 'local', why: REFUSALS.stopping });
+      else this.fail(slot, REFUSALS.stopping);
       slot.accepting?.terminate();
     }
     await this.listener.close();
@@ -280,23 +278,24 @@ export class NetKernel {
       socket.terminate();
       if (slot.dial !== attempt) return;
       slot.dial = undefined;
+      const refusal = err instanceof HandshakeRefused ? err.code : undefined;
       // The peer dials us too and its connection wins: wait for it (the deadline bounds the wait).
-      if (err instanceof HandshakeRefused && err.reason === SIMULTANEOUS) return;
+      if (refusal === 'simultaneous') return;
       if (slot.connection) return;
-      this.dialFailed(slot, (err as Error).message);
+      this.dialFailed(slot, (err as Error).message, refusal);
     }
   }
 
   /** Our dial failed: the slot fails, unless a connection the peer dialled may still bring it up. */
-  private dialFailed(slot: Slot, reason: string): void {
+  private dialFailed(slot: Slot, reason: string, refusal?: Refusal): void {
     slot.dial = undefined;
-    if (!slot.accepting) this.fail(slot, reason);
+    if (!slot.accepting) this.fail(slot, reason, refusal);
   }
 
   private accepted(socket: WebSocket, remoteAddress: string, settle: () => void): void {
     socket.on('error', () => {});
     accept(socket, remoteAddress, this.handshakeOptions(), {
-      admit: (peer) => (this.stopped ? STOPPING : this.allowed(peer) ? undefined : PARTITIONED),
+      admit: (peer) => (this.stopped ? 'stopping' : this.allowed(peer) ? undefined : 'partitioned'),
       decide: (peer, creation) => this.decide(peer, creation, socket),
     }).then(
       (result) => {
@@ -315,7 +314,7 @@ export class NetKernel {
       (err: Error) => {
         socket.terminate();
         if (this.stopped) return;
-        const quiet = err instanceof HandshakeRefused && QUIET.has(err.reason);
+        const quiet = err instanceof HandshakeRefused && QUIET.has(err.code);
         if (quiet) log.info(err.message);
         else {
           const message = err instanceof HandshakeRefused ? err.message : `handshake with ${remoteAddress} failed: ${err.message}`;
@@ -335,10 +334,10 @@ export class NetKernel {
 
   /** A peer proved it has the cookie: take its connection, or say why not. */
   private decide(peer: NodeName, creation: number, socket: WebSocket): Decision {
-    if (this.stopped) return { refuse: STOPPING };
-    if (!this.allowed(peer)) return { refuse: PARTITIONED };
+    if (this.stopped) return { refuse: 'stopping' };
+    if (!this.allowed(peer)) return { refuse: 'partitioned' };
     const slot = this.slots.get(peer) ?? this.newSlot(peer);
-    if (slot.accepting) return { refuse: 'a connection from you is being set up already' };
+    if (slot.accepting) return { refuse: 'settingUp' };
     if (slot.connection) {
       slot.accepting = socket;
       // Another incarnation: the old connection is surely stale. The same one: let the peer confirm.
@@ -346,7 +345,7 @@ export class NetKernel {
     }
     if (slot.dial) {
       // Both nodes are dialling each other: the connection dialled by the node with the smaller name wins.
-      if (peer > this.options.name) return { refuse: SIMULTANEOUS };
+      if (peer > this.options.name) return { refuse: 'simultaneous' };
       this.abandonDial(slot);
     }
     slot.accepting = socket;
@@ -364,8 +363,11 @@ export class NetKernel {
     if (this.slots.get(slot.node) === slot) this.slots.delete(slot.node);
   }
 
-  /** Nobody will connect to the slot's node now: waiters hear false, queued signals turn into noconnection. */
-  private fail(slot: Slot, reason: string): void {
+  /**
+   * Nobody will connect to the slot's node now: waiters hear false, queued signals turn into
+   * noconnection. `refusal` is the peer's, if it refused the handshake.
+   */
+  private fail(slot: Slot, reason: string, refusal?: Refusal): void {
     if (slot.connection) return;
     if (slot.deadline) clearTimeout(slot.deadline);
     slot.deadline = undefined;
@@ -375,8 +377,8 @@ export class NetKernel {
     const waited = slot.waiters.length > 0;
     slot.queue = [];
     for (const waiter of slot.waiters.splice(0)) waiter(false);
-    if (reason === STOPPING) return;
-    if (reason.includes('partitioned')) log.info(`could not connect to ${slot.node}: ${reason}`);
+    if (this.stopped) return;
+    if (refusal === 'partitioned') log.info(`could not connect to ${slot.node}: ${reason}`);
     else if (waited || hadSignals) this.warn(`${slot.node} ${reason}`, `could not connect to ${slot.node}: ${reason}`);
     if (hadSignals) incoming.nodeDown(slot.node);
   }
