@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  * Then a child needs no loader, and starts that much sooner; the kit's code is erasable
  * TypeScript (tsconfig's erasableSyntaxOnly) so that it can.
  */
-export function nodeStripsTypes(): boolean {
+function nodeStripsTypes(): boolean {
   return (process.features as { typescript?: string | false }).typescript === 'strip';
 }
 

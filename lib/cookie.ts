@@ -16,7 +16,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { log } from './logger.ts';
 
-export const COOKIE_FILE_NAME = '.distsys.cookie';
+const COOKIE_FILE_NAME = '.distsys.cookie';
 
 export function defaultCookiePath(): string {
   return join(homedir(), COOKIE_FILE_NAME);

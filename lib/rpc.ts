@@ -9,7 +9,7 @@ import { CallError, GenServer, type GenServerModule } from './genServer.ts';
 import { exit, spawn, whereis } from './process/index.ts';
 import type { NodeName } from './terms.ts';
 
-export const REX = 'rex';
+const REX = 'rex';
 
 interface RpcRequest { module: string; fun: string; args: unknown[] }
 type RpcOutcome = { ok: unknown } | { error: unknown };
@@ -51,7 +51,7 @@ async function run({ module, fun, args }: RpcRequest): Promise<RpcOutcome> {
 }
 
 /** The rex server: one per node, registered as `rex`. */
-export const Rex: GenServerModule<null> = {
+const Rex: GenServerModule<null> = {
   name: 'rex',
   init: () => null,
   handleCall(request: RpcRequest, from, state) {

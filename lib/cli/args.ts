@@ -36,7 +36,7 @@ export function parseFlags<T extends ParseArgsOptionsConfig>(argv: string[], opt
 }
 
 /** The node name, cookie and tick time from `--sname`/`--name`, `--cookie`, `--tick-ms`. */
-export function nodeIdentity(values: { sname?: string | boolean; name?: string | boolean; cookie?: string | boolean; 'tick-ms'?: string | boolean }): NodeIdentity {
+function nodeIdentity(values: { sname?: string | boolean; name?: string | boolean; cookie?: string | boolean; 'tick-ms'?: string | boolean }): NodeIdentity {
   const { sname, name, cookie } = values;
   if (typeof sname === 'string' && typeof name === 'string') throw new UsageError('give either --sname or --name, not both');
   if (typeof sname !== 'string' && typeof name !== 'string') throw new UsageError('give the node a name: --sname chris or --name chris@127.0.0.1');

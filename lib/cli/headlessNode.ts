@@ -6,9 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { Node } from '../node.ts';
 import { log } from '../logger.ts';
+import { NODE_READY } from '../cluster/readyLine.ts';
 import { nodeFlags, parseFlags, startNodeFromFlags } from './args.ts';
-
-export const READY_PREFIX = 'ready ';
 
 export async function headlessNode(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, nodeFlags);
@@ -36,5 +35,5 @@ export async function headlessNode(argv: string[]): Promise<void> {
       return;
     }
   }
-  process.stdout.write(`${READY_PREFIX}${name}\n`);
+  process.stdout.write(NODE_READY.say(name));
 }

@@ -16,7 +16,7 @@ import { LocalCluster } from '../cluster/localCluster.ts';
 import { spawnNode, type SpawnedNode } from '../cluster/spawnNode.ts';
 import { UsageError, parseFlags } from './args.ts';
 
-export const SHORTENER_READY_LINE = 'shortener ready';
+const SHORTENER_READY_LINE = 'shortener ready';
 const STAGES = { '4': 'exercise4-link-shortener', '5': 'exercise5-crdt' } as const;
 
 const flags = z.object({

@@ -7,9 +7,8 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { startStorageServer } from '../storage/server.ts';
+import { STORAGE_READY } from '../cluster/readyLine.ts';
 import { UsageError, parseFlags } from './args.ts';
-
-export const STORAGE_READY_PREFIX = 'storage ready ';
 
 const portFlag = z.coerce.number().int().min(0).max(65535);
 
@@ -58,6 +57,6 @@ export async function storageCommand(argv: string[]): Promise<void> {
   process.on('SIGINT', stop);
   // Started by a harness, it dies with it, even when the parent was killed with -9.
   if (process.connected) process.on('disconnect', stop);
-  process.stdout.write(`${STORAGE_READY_PREFIX}${server.url}\n`);
+  process.stdout.write(STORAGE_READY.say(server.url));
   for (const other of server.otherUrls) process.stdout.write(`other hosts: ${other}\n`);
 }

@@ -3,8 +3,7 @@
 // exits when that closes, which also happens when the parent is killed with -9.
 import type { NodeName } from '../terms.ts';
 import { askToStop, startKitProcess } from './kitProcess.ts';
-
-const READY = /^ready (\S+)\r?$/m;
+import { NODE_READY } from './readyLine.ts';
 
 export interface SpawnNodeOptions {
   /** `--sname` (or use `name` for `--name`). */
@@ -47,7 +46,7 @@ export async function spawnNode(options: SpawnNodeOptions): Promise<SpawnedNode>
   let stderr = '';
   const { child, exited, ready } = await startKitProcess({
     args,
-    readyLine: READY,
+    readyLine: NODE_READY.pattern,
     what: `node ${options.sname ?? options.name}`,
     ...(options.env ? { env: options.env } : {}),
     ...(options.wrapper ? { wrapper: options.wrapper } : {}),

@@ -4,8 +4,8 @@
 // port and directory, so clients keep their URL and find their data again.
 import type { ResultPromise } from 'execa';
 import { askToStop, startKitProcess } from './kitProcess.ts';
+import { STORAGE_READY } from './readyLine.ts';
 
-const READY = /^storage ready (\S+)\r?$/m;
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
 
 export interface StartStorageOptions {
@@ -53,7 +53,7 @@ export async function startStorage(options: StartStorageOptions): Promise<Storag
     if (options.temporary) args.push('--temporary');
     const { child, exited, ready } = await startKitProcess({
       args,
-      readyLine: READY,
+      readyLine: STORAGE_READY.pattern,
       what: `the storage in ${options.dir}`,
       ...(options.env ? { env: options.env } : {}),
       timeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Demo } from './show.ts';
 
-export const DEMOS_DIR = new URL('../../demos/', import.meta.url);
+const DEMOS_DIR = new URL('../../demos/', import.meta.url);
 
 export interface Entry {
   readonly name: string;

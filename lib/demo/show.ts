@@ -15,7 +15,7 @@ export interface Demo {
 }
 
 /** A demo whose narrated outcome did not happen: the run fails, loudly. */
-export class DemoCheckFailed extends Error {
+class DemoCheckFailed extends Error {
   override name = 'DemoCheckFailed';
 }
 

@@ -9,7 +9,7 @@ import { addressOf, isThisHost, parseNodeName } from '../nodeName.ts';
 import type { NodeName } from '../terms.ts';
 import { MAX_WIRE_FRAME_BYTES } from './frames.ts';
 
-export class DialError extends Error {
+class DialError extends Error {
   override name = 'DialError';
 }
 

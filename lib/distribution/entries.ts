@@ -26,7 +26,6 @@ export type SignalEntry =
 
 /** One entry: what goes from a process on one node to a process on another, in the order sent. */
 export type Entry = MessageEntry | SignalEntry;
-export type EntryKind = Entry['kind'];
 
 /** Whether the entry carries a message (to a pid or a registered name) rather than a signal. */
 export function isMessage(entry: Entry): entry is MessageEntry {

@@ -35,8 +35,3 @@ export function roomAddresses(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = 
   const rank = (a: RoomAddress) => (a.address.includes(':') ? 10 : 0) + (a.virtual ? 2 : a.vpn ? 1 : 0);
   return found.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i).map(({ a }) => a);
 }
-
-/** `you@192.168.1.23`; an IPv6 address stays as it is (`you@fd00::2`). */
-export function nodeNameFor(alive: string, address: string): string {
-  return `${alive}@${address}`;
-}

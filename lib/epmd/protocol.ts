@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export const DEFAULT_EPMD_PORT = 4371; // not Erlang's 4369: an attendee's real epmd may hold that
-export const DEFAULT_EPMD_IDLE_MS = 10_000;
+const DEFAULT_EPMD_IDLE_MS = 10_000;
 /** The largest request or reply: every one of them is a few dozen bytes, a list of names a few KiB. */
 export const MAX_EPMD_FRAME_BYTES = 64 * 1024;
 

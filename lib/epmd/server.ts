@@ -34,7 +34,7 @@ export interface EpmdServer {
 const WILDCARDS = new Set(['0.0.0.0', '::']);
 
 /** Whether a connection comes from this host. */
-export function isLoopback(address: string): boolean {
+function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 

@@ -8,13 +8,13 @@ import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, unlinkSync
 import { join } from 'node:path';
 import { z } from 'zod';
 
-export const JOURNAL_FILE = 'journal.jsonl';
-export const LOCK_FILE = 'LOCK';
+const JOURNAL_FILE = 'journal.jsonl';
+const LOCK_FILE = 'LOCK';
 
 // What the journal records is the effect of a command, not the command: an
 // incr is journaled as the set it amounts to, so a replay needs no checks that
 // could fail.
-export const journalEntry = z.discriminatedUnion('op', [
+const journalEntry = z.discriminatedUnion('op', [
   z.object({ op: z.literal('set'), key: z.string(), value: z.string() }),
   z.object({ op: z.literal('del'), key: z.string() }),
   z.object({ op: z.literal('rpush'), key: z.string(), values: z.array(z.string()) }),

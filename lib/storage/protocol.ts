@@ -35,7 +35,7 @@ export type CommandName = keyof typeof commands;
 export type CommandArgs<C extends CommandName> = z.infer<(typeof commands)[C]['args']>;
 export type CommandResult<C extends CommandName> = z.infer<(typeof commands)[C]['result']>;
 
-export const storageRequest = z.discriminatedUnion('command', [
+const storageRequest = z.discriminatedUnion('command', [
   z.object({ command: z.literal('ping'), args: commands.ping.args }),
   z.object({ command: z.literal('get'), args: commands.get.args }),
   z.object({ command: z.literal('set'), args: commands.set.args }),

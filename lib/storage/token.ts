@@ -8,11 +8,11 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const TOKEN_FILE = 'token';
+const TOKEN_FILE = 'token';
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** Whether `token` may be a token (URL-safe, 16 to 128 characters). */
-export function isTokenShaped(token: string): boolean {
+function isTokenShaped(token: string): boolean {
   return TOKEN_SHAPE.test(token);
 }
 

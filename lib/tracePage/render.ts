@@ -58,7 +58,7 @@ function whatOf(msg: string): string {
 const inline = (text: string) => text.replace(/<\/(script|style)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 
 /** The page for `events`, titled `title`. */
-export function tracePageHtml(events: PageEvent[], title: string): string {
+function tracePageHtml(events: PageEvent[], title: string): string {
   const template = readFileSync(new URL('trace.html', PAGE), 'utf8');
   const css = readFileSync(new URL('trace.css', PAGE), 'utf8');
   const js = readFileSync(new URL('trace.js', PAGE), 'utf8');

@@ -15,7 +15,7 @@ import { hostOf } from '../nodeName.ts';
 import type { NodeName } from '../terms.ts';
 import { overRpc, type ClusterAccess } from './clusterAccess.ts';
 
-export const NO_LIFECYCLE_ATTACHED =
+const NO_LIFECYCLE_ATTACHED =
   'Kill -9 and Restart are off: this view attached to nodes it did not start, so it has no hold on their processes (a demo\'s view has).';
 
 export function attachedAccess(epmdPort = epmdPortFromEnv()): ClusterAccess {

@@ -71,6 +71,26 @@ describe('processes', () => {
       expect(await receive((m) => m === 'here', 0)).toBe('here');
     }));
 
+  it('Process.sendAfter sends later, to a pid or {name, node}; cancelTimer and the sender ending both call it off', () =>
+    inProcess(async () => {
+      const me = self();
+      Process.register('timer-test');
+      Process.sendAfter({ name: 'timer-test', node: Node.self() }, 'later', 20);
+      expect(await receive(undefined, 5_000)).toBe('later');
+      // Timers fire in the order they are due: a cancelled timer due first would arrive first.
+      const cancelled = Process.sendAfter(me, 'cancelled', 10);
+      Process.sendAfter(me, 'kept', 40);
+      Process.cancelTimer(cancelled);
+      expect(await receive(undefined, 5_000)).toBe('kept');
+      const gone = spawn(() => {
+        Process.sendAfter(me, 'from a process that ended', 10);
+      });
+      await waitFor(() => expect(Process.isAlive(gone)).toBe(false));
+      Process.sendAfter(me, 'sentinel', 40);
+      expect(await receive(undefined, 5_000)).toBe('sentinel');
+      Process.unregister('timer-test');
+    }));
+
   it('Process.exit ends another process; exitSelf ends the caller with a reason', () =>
     inProcess(async () => {
       const sleeper = spawn(() => receive());
