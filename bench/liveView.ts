@@ -2,7 +2,7 @@
 // resolving to the cut on the page in headless Chromium, median of 10
 // (`node --import ./lib/boot/typescript.mjs bench/liveView.ts`). A figure, not an assertion.
 import { LocalCluster, Schism } from '../lib/cluster/index.ts';
-import { openView } from '../lib/view/index.ts';
+import { openView } from '../apps/view/index.ts';
 import { launch } from '../test/support/browser.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);

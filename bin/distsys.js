@@ -4,7 +4,7 @@
 
 // First, in plain JavaScript: on a Node.js older than the kit needs, say so in
 // words, before the loader or the kit fail in stranger ways. The floor is
-// package.json's `engines`, and lib/doctor/nodeVersion.ts's (a test keeps the three agreed).
+// package.json's `engines`, and apps/doctor/nodeVersion.ts's (a test keeps the three agreed).
 const MIN_NODE = { major: 20, minor: 19 };
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < MIN_NODE.major || (major === MIN_NODE.major && minor < MIN_NODE.minor)) {
@@ -41,7 +41,7 @@ if (major < MIN_NODE.major || (major === MIN_NODE.major && minor < MIN_NODE.mino
   enableCompileCache?.(fileURLToPath(new URL('../node_modules/.cache/distsys/v8/', import.meta.url)));
   // Where Node.js does not strip types itself (20), the kit's loader does, from a cache.
   if (process.features.typescript !== 'strip') await import('../lib/boot/typescript.mjs');
-  await import('../lib/cli/main.ts');
+  await import('../apps/cli/main.ts');
 }
 
 /** Whether DISTSYS_TARGET names a condition this Node.js was not started with. */

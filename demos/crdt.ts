@@ -5,7 +5,7 @@
 // original workshop: 1; partition; 2, 2, 1; 4, 4, 2; heal; 5, 5, 5.
 import { rpc, type NodeName } from '../lib/index.ts';
 import { Schism } from '../lib/cluster/schism.ts';
-import type { Demo } from '../lib/demo/index.ts';
+import type { Demo } from '../apps/demoRunner/index.ts';
 
 const STAGE = '#stage/exercise5-crdt';
 

@@ -2,7 +2,7 @@
 // pang), connect, a third node that meets everyone (connections are
 // transitive), a message to a registered process, and a cookie that keeps a
 // node out. The calls are the stage 1 warm-up's solutions.
-import { LIBRARY, type Demo } from '../lib/demo/index.ts';
+import { LIBRARY, type Demo } from '../apps/demoRunner/index.ts';
 
 const FIRST_STEPS = '#stage/exercise1-connect/firstSteps.ts';
 

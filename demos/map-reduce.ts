@@ -5,7 +5,7 @@
 // rerun writes the same keys, and the output is still exact: every line once.
 import { Node, Storage } from '../lib/index.ts';
 import { LocalCluster } from '../lib/cluster/localCluster.ts';
-import type { Demo } from '../lib/demo/index.ts';
+import type { Demo } from '../apps/demoRunner/index.ts';
 
 const STAGE = '#stage/exercise3-map-reduce';
 const LINES = 20_000;

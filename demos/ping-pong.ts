@@ -5,7 +5,7 @@
 // consumer to the same total.
 import { GenServer, type NodeName } from '../lib/index.ts';
 import { Schism } from '../lib/cluster/schism.ts';
-import type { Demo } from '../lib/demo/index.ts';
+import type { Demo } from '../apps/demoRunner/index.ts';
 
 const PING_PONG = '#stage/exercise2-monitoring/pingPong.ts';
 

@@ -5,7 +5,7 @@
 // it comes back, it serves the link again.
 import { rpc, type NodeName } from '../lib/index.ts';
 import { LocalCluster } from '../lib/cluster/localCluster.ts';
-import type { Demo } from '../lib/demo/index.ts';
+import type { Demo } from '../apps/demoRunner/index.ts';
 
 const STAGE = '#stage/exercise4-link-shortener';
 const URL_TO_SHORTEN = 'https://elixir-lang.org';

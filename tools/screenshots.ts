@@ -7,9 +7,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GenServer } from '../lib/index.ts';
 import { LocalCluster, Schism } from '../lib/cluster/index.ts';
-import { openView } from '../lib/view/index.ts';
-import { writeTracePage } from '../lib/tracePage/render.ts';
-import { DemoCluster, LIBRARY } from '../lib/demo/demoCluster.ts';
+import { openView } from '../apps/view/index.ts';
+import { writeTracePage } from '../apps/tracePage/render.ts';
+import { DemoCluster, LIBRARY } from '../apps/demoRunner/demoCluster.ts';
 import { launch } from '../test/support/browser.ts';
 
 const OUT = resolve('screenshots');

@@ -15,7 +15,11 @@
 // without this loader at all (lib/childProcess.ts): measured, it saves nothing
 // there, since Node's own compile cache covers the same ground.
 //
-//   node --import ./lib/boot/typescript.mjs lib/cli/main.ts ...
+// It lives in lib/ although the kit's applications and tools start with it too
+// (bin/distsys.js, npm run verify, ...): on Node.js 20 the library itself needs
+// it for the processes it starts (the port mapper, the harness's nodes and storage).
+//
+//   node --import ./lib/boot/typescript.mjs apps/cli/main.ts ...
 import { readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { isOurTypeScript, keep, lookUp } from './stripCache.mjs';

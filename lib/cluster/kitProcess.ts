@@ -1,5 +1,6 @@
-// Starts one of the kit's own commands (`distsys node`, `distsys storage`) as a
-// child OS process and waits, with a bound, for the line that says it is ready.
+// Starts one of the kit's own commands (`distsys node`, `distsys storage`: see
+// kitCommand.ts) as a child OS process and waits, with a bound, for the line that
+// says it is ready (readyLine.ts).
 // The child holds an IPC channel to its parent and exits when that closes, which
 // also happens when the parent is killed with -9. Closing that channel is also
 // how the parent asks it to stop cleanly: unlike SIGTERM, which Windows cannot
@@ -8,7 +9,7 @@ import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { kitChildEnv, tsEntryArgs } from '../childProcess.ts';
 
-const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('./kitMain.ts', import.meta.url));
 
 export interface KitProcess {
   readonly child: ResultPromise;

@@ -5,7 +5,7 @@
 // local cluster agree to the microsecond) and the node's own sequence number;
 // a send and its delivery share `link` and `hash`.
 import { describe, type Entry } from '../distribution/entries.ts';
-import { wireTrace } from '../distribution/entryCodec.ts';
+import { parseEntryText, wireTrace } from '../distribution/entryCodec.ts';
 import { genServerEnvelope } from '../genServer.ts';
 import { localNode } from '../localNode.ts';
 import type { NodeName } from '../terms.ts';
@@ -49,7 +49,18 @@ const MSG_CHARS = 160;
 /** What a trace records of a message entry, sent or delivered: its hash, its wire text (abbreviated) and a few words. */
 export function messageFields(entry: Entry): Pick<TraceEvent, 'hash' | 'msg' | 'what'> {
   const { hash, text } = wireTrace(entry, MSG_CHARS);
-  return { hash, msg: text, what: describe(entry, { unwrap: genServerEnvelope }) };
+  return { hash, msg: text, what: whatOf(entry) };
+}
+
+const whatOf = (entry: Entry) => describe(entry, { unwrap: genServerEnvelope });
+
+/**
+ * The words for a message of a trace written before nodes recorded `what`, from the wire
+ * text it kept: the same words a node records, or the text itself when it was cut.
+ */
+export function describeKeptMessage(msg: string): string {
+  const entry = parseEntryText(msg);
+  return entry ? whatOf(entry) : msg.length > 44 ? `${msg.slice(0, 43)}…` : msg;
 }
 
 export class TraceRecorder {

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { Node, rpc } from '../../lib/index.ts';
 import { LocalCluster, Schism } from '../../lib/cluster/index.ts';
 import { AGENT } from '../../lib/cluster/agent.ts';
-import { openView, type LiveView } from '../../lib/view/index.ts';
+import { openView, type LiveView } from '../../apps/view/index.ts';
 import { NO_BROWSER, collectErrors, launch } from '../support/browser.ts';
 
 /** Bounds for waits: generous, since the machine may be busy; they end as soon as the condition holds. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import type { Browser, Page } from 'playwright-core';
-import { readTrace, writeTracePage } from '../../lib/tracePage/render.ts';
+import { readTrace, writeTracePage } from '../../apps/tracePage/render.ts';
 import { nameTraceFiles } from '../support/tracePage.ts';
 import { NO_BROWSER, collectErrors, launch } from '../support/browser.ts';
 

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { WebSocket } from 'ws';
 import { rpc } from '../../lib/index.ts';
 import { AGENT } from '../../lib/cluster/agent.ts';
-import type { ViewState } from '../../lib/view/index.ts';
+import type { ViewState } from '../../apps/view/index.ts';
 import { COOKIE, startChild, startManager } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
 

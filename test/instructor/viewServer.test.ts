@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { WebSocket } from 'ws';
 import { Node } from '../../lib/index.ts';
-import { openView, type ClusterAccess, type LiveView } from '../../lib/view/index.ts';
+import { openView, type ClusterAccess, type LiveView } from '../../apps/view/index.ts';
 import { startManager } from '../support/nodes.ts';
 
 /** Bounds for waits: generous, since the machine may be busy; they end as soon as the condition holds. */

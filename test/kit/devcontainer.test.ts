@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_EPMD_PORT } from '../../lib/epmd/protocol.ts';
-import { MIN_NODE, RECOMMENDED_NODE } from '../../lib/doctor/nodeVersion.ts';
+import { MIN_NODE, RECOMMENDED_NODE } from '../../apps/doctor/nodeVersion.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The storage's port in the README's examples (`--port 4380`). */

@@ -18,7 +18,7 @@ function sources(dir: string): string[] {
 describe('the README', () => {
   it('lists every environment variable the code reads', () => {
     const read = new Set<string>();
-    for (const file of [...sources('lib'), ...sources('tools'), ...sources('bench'), ...sources('bin')]) {
+    for (const file of [...sources('lib'), ...sources('apps'), ...sources('tools'), ...sources('bench'), ...sources('bin')]) {
       const text = readFileSync(join(ROOT, file), 'utf8');
       for (const m of text.matchAll(/\b(?:process\.)?env(?:\.|\[')([A-Z][A-Z0-9_]+)/g)) read.add(m[1] as string);
       for (const m of text.matchAll(/'((?:DISTSYS|BENCH)_[A-Z0-9_]+)'/g)) read.add(m[1] as string);

@@ -1,5 +1,5 @@
 // Nothing Linux-only where Node.js offers a portable way: the kit's own code
-// (lib/, bin/, tools/, bench/) runs on attendees' macOS and Windows laptops,
+// (lib/, apps/, bin/, tools/, bench/) runs on attendees' macOS and Windows laptops,
 // while CI runs on Linux only. A new Linux-only call fails this test, which
 // names the file, the line and the portable way (test/support/portability.ts).
 import { describe, expect, it } from 'vitest';
@@ -37,8 +37,8 @@ function withImports(files: string[]): string[] {
 const shown = (findings: Finding[]) => findings.map((f) => `${f.file}:${f.line}: ${f.code}\n    ${f.why}`).join('\n');
 
 describe('the kit runs on macOS and Windows too', () => {
-  it('lib/, bin/, tools/ and bench/ make no Linux-only call', () => {
-    const files = ['lib', 'bin', 'tools', 'bench'].flatMap(sources);
+  it('lib/, apps/, bin/, tools/ and bench/ make no Linux-only call', () => {
+    const files = ['lib', 'apps', 'bin', 'tools', 'bench'].flatMap(sources);
     expect(files.length).toBeGreaterThan(50);
     const findings = files.flatMap((file) => scan(file, readFileSync(join(ROOT, file), 'utf8')));
     expect(findings, `Linux-only calls, each with the portable way:\n${shown(findings)}`).toEqual([]);

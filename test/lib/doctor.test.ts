@@ -9,12 +9,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkNodeVersion, MIN_NODE } from '../../lib/doctor/nodeVersion.ts';
-import { checkPortMapperPort } from '../../lib/doctor/portMapperPort.ts';
-import { checkCookieFile } from '../../lib/doctor/cookieFile.ts';
-import { roomAddresses } from '../../lib/doctor/addresses.ts';
-import { formatCheck, startFailure, verdict } from '../../lib/doctor/check.ts';
-import { checkNodes } from '../../lib/doctor/nodes.ts';
+import { checkNodeVersion, MIN_NODE } from '../../apps/doctor/nodeVersion.ts';
+import { checkPortMapperPort } from '../../apps/doctor/portMapperPort.ts';
+import { checkCookieFile } from '../../apps/doctor/cookieFile.ts';
+import { roomAddresses } from '../../apps/doctor/addresses.ts';
+import { formatCheck, startFailure, verdict } from '../../apps/doctor/check.ts';
+import { checkNodes } from '../../apps/doctor/nodes.ts';
 import { startEpmdServer } from '../../lib/epmd/server.ts';
 import { freePort } from '../support/globalSetup.ts';
 

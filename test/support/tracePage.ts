@@ -2,7 +2,7 @@
 // beside the .jsonl, named in the test's output. A page that cannot be drawn
 // never hides the test's own failure.
 import { relative } from 'node:path';
-import { writeTracePage } from '../../lib/tracePage/render.ts';
+import { writeTracePage } from '../../apps/tracePage/render.ts';
 
 /** Writes the page for `traceFile` and returns the lines that name both files. */
 export function nameTraceFiles(traceFile: string): string {

@@ -5,14 +5,14 @@
 // with the command a neighbour runs to connect. It ends with one line, ready or
 // not, and exits 0 when ready, 1 when not. It starts real nodes and a storage,
 // and leaves nothing running.
-import { setConsoleLevel } from '../logger.ts';
+import { setConsoleLevel } from '../../lib/index.ts';
+import { parseFlags } from '../../lib/internal.ts';
 import { formatCheck, verdict, type CheckResult } from '../doctor/check.ts';
 import { checkCookieFile } from '../doctor/cookieFile.ts';
 import { checkNodes } from '../doctor/nodes.ts';
 import { checkNodeVersion } from '../doctor/nodeVersion.ts';
 import { checkPortMapperPort } from '../doctor/portMapperPort.ts';
 import { checkStorage } from '../doctor/storage.ts';
-import { parseFlags } from './args.ts';
 
 /** Runs every check, prints the report; returns the exit code (0 ready, 1 not). */
 export async function doctor(argv: string[]): Promise<number> {

@@ -10,12 +10,9 @@
 // mapper included.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { spawnNode, type SpawnedNode } from '../cluster/spawnNode.ts';
-import { EpmdClient } from '../epmd/client.ts';
-import { addLogHandler } from '../logger.ts';
-import { Node } from '../node.ts';
-import { aliveOf } from '../nodeName.ts';
-import { receive, self, send } from '../process/index.ts';
+import { addLogHandler, Node, receive, self, send } from '../../lib/index.ts';
+import { spawnNode, type SpawnedNode } from '../../lib/cluster/index.ts';
+import { aliveOf, EpmdClient } from '../../lib/internal.ts';
 import { roomAddresses, type RoomAddress } from './addresses.ts';
 import { reason, startFailure, type CheckResult } from './check.ts';
 import { ECHO, type EchoReply, type EchoRequest } from './echo.ts';

@@ -4,7 +4,7 @@
 // lets them join your nodes.
 import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { defaultCookiePath, readDefaultCookie } from '../cookie.ts';
+import { defaultCookiePath, readDefaultCookie } from '../../lib/internal.ts';
 import { reason, type CheckResult } from './check.ts';
 
 const ELSEWHERE = "Or work in the dev container (README, 'When your laptop cannot run the kit').";

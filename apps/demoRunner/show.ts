@@ -2,8 +2,8 @@
 // unless --auto), the results of what it runs, checks that what it narrates
 // really happened, and its cluster. The live view shows the current step.
 import { inspect } from 'node:util';
-import { aliveOf, shortHostname } from '../nodeName.ts';
-import type { NodeName } from '../terms.ts';
+import type { NodeName } from '../../lib/index.ts';
+import { aliveOf, shortHostname } from '../../lib/internal.ts';
 import type { DemoCluster, Returned, Terminal } from './demoCluster.ts';
 
 export interface Demo {

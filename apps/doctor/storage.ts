@@ -4,8 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStorage, type StorageProcess } from '../cluster/storageProcess.ts';
-import { Storage } from '../storage/client.ts';
+import { Storage } from '../../lib/index.ts';
+import { startStorage, type StorageProcess } from '../../lib/cluster/index.ts';
 import { reason, startFailure, type CheckResult } from './check.ts';
 
 const READY_MS = 20_000;

@@ -3,7 +3,7 @@
 // messages sent since the last look. It emits 'state' when the picture changes
 // and 'messages' with each batch of (sampled) messages.
 import { EventEmitter } from 'node:events';
-import type { NodeName } from '../terms.ts';
+import type { NodeName } from '../../lib/index.ts';
 import type { ClusterAccess } from './clusterAccess.ts';
 import type { SentMessage } from './nodeAgent.ts';
 

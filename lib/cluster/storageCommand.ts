@@ -7,8 +7,8 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { startStorageServer } from '../storage/server.ts';
-import { STORAGE_READY } from '../cluster/readyLine.ts';
 import { UsageError, parseFlags } from './args.ts';
+import { STORAGE_READY } from './readyLine.ts';
 
 const portFlag = z.coerce.number().int().min(0).max(65535);
 

@@ -2,11 +2,9 @@
 // browser. It starts a node of its own (the observer), finds the others through
 // the port mapper, and serves the page on 127.0.0.1 until Ctrl+C.
 import { z } from 'zod';
-import { log } from '../logger.ts';
-import { Node } from '../node.ts';
-import { hostOf } from '../nodeName.ts';
+import { Node } from '../../lib/index.ts';
+import { UsageError, hostOf, log, parseFlags } from '../../lib/internal.ts';
 import { attachedAccess, openView } from '../view/index.ts';
-import { UsageError, parseFlags } from './args.ts';
 
 const portFlag = z.coerce.number().int().min(0).max(65535);
 

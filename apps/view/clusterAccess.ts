@@ -4,11 +4,9 @@
 // Three kinds: the LocalCluster of this process (a test, a shell, a demo), a
 // demo's own nodes (demo/demoCluster.ts), and a cluster it attached to through
 // the port mapper (attach.ts), whose nodes it cannot kill.
-import { LocalCluster } from '../cluster/localCluster.ts';
-import { AGENT } from '../cluster/agent.ts';
-import { Node } from '../node.ts';
-import { rpc } from '../rpc.ts';
-import type { NodeName } from '../terms.ts';
+import { Node, rpc, type NodeName } from '../../lib/index.ts';
+import { LocalCluster } from '../../lib/cluster/index.ts';
+import { AGENT } from '../../lib/internal.ts';
 import { VIEW_AGENT, type Look } from './nodeAgent.ts';
 
 export type AgentFunction = 'block' | 'unblock' | 'connect' | 'blocked';

@@ -2,7 +2,7 @@
 // heal every cut, kill -9 and restart a node. Partitions use the harness agent
 // on each node (as Schism does), so they work on any cluster the view reaches;
 // kill and restart only on nodes this process started.
-import type { NodeName } from '../terms.ts';
+import type { NodeName } from '../../lib/index.ts';
 import type { ClusterAccess } from './clusterAccess.ts';
 
 export interface Actions {

@@ -6,9 +6,9 @@
 // makes the nodes it starts do the same.
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
-import { demoNames, loadDemo } from '../demo/catalogue.ts';
-import { runDemo } from '../demo/runner.ts';
-import { UsageError, parseFlags } from './args.ts';
+import { demoNames, loadDemo } from '../demoRunner/catalogue.ts';
+import { runDemo } from '../demoRunner/runner.ts';
+import { UsageError, parseFlags } from '../../lib/internal.ts';
 
 const portFlag = z.coerce.number().int().min(0).max(65535);
 

@@ -7,9 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { describe } from '../distribution/entries.ts';
-import { parseEntryText } from '../distribution/entryCodec.ts';
-import { genServerEnvelope } from '../genServer.ts';
+import { describeKeptMessage } from '../../lib/internal.ts';
 
 const PAGE = new URL('./page/', import.meta.url);
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
@@ -48,12 +46,6 @@ export function readTrace(file: string): PageEvent[] {
   return events;
 }
 
-/** A message a trace kept only as wire text, in the words a node records for it (the text itself if it was cut). */
-function whatOf(msg: string): string {
-  const entry = parseEntryText(msg);
-  return entry ? describe(entry, { unwrap: genServerEnvelope }) : msg.length > 44 ? `${msg.slice(0, 43)}…` : msg;
-}
-
 /** Inline text for a <script> or <style>: nothing in it may close the element early. */
 const inline = (text: string) => text.replace(/<\/(script|style)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 
@@ -64,7 +56,7 @@ function tracePageHtml(events: PageEvent[], title: string): string {
   const js = readFileSync(new URL('trace.js', PAGE), 'utf8');
   // JSON inside a script element: escape `<` so no event text can end the element.
   // Each message in a few words, as the node recorded it; a trace written before nodes did is described here, alike.
-  const shown = events.map((e) => (e.what !== undefined || e.msg === undefined ? e : { ...e, what: whatOf(e.msg) }));
+  const shown = events.map((e) => (e.what !== undefined || e.msg === undefined ? e : { ...e, what: describeKeptMessage(e.msg) }));
   const data = JSON.stringify({ title, events: shown }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
   const escapedTitle = title.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
   return template

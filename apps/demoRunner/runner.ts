@@ -4,10 +4,9 @@
 // Ctrl+C) it stops every node it started, the view, its own node, and the port
 // mapper if nobody else uses it, so nothing is left running.
 import { createInterface, type Interface } from 'node:readline';
-import { EpmdClient } from '../epmd/client.ts';
-import { epmdPortFromEnv } from '../epmd/protocol.ts';
-import { LocalCluster } from '../cluster/localCluster.ts';
-import { Node } from '../node.ts';
+import { Node } from '../../lib/index.ts';
+import { LocalCluster } from '../../lib/cluster/index.ts';
+import { EpmdClient, epmdPortFromEnv } from '../../lib/internal.ts';
 import { openView, type LiveView } from '../view/index.ts';
 import { DemoCluster } from './demoCluster.ts';
 import { Show, type Demo } from './show.ts';

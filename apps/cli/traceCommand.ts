@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeTracePage } from '../tracePage/render.ts';
-import { UsageError, parseFlags } from './args.ts';
+import { UsageError, parseFlags } from '../../lib/internal.ts';
 
 export function traceCommand(argv: string[]): void {
   const { values, positionals } = parseFlags(argv, { out: { type: 'string' } });

@@ -4,10 +4,9 @@
 // Looking starts the node's trace; if nobody looks for a while (the view was
 // closed or killed), the trace the view started is stopped again, so a node
 // never keeps recording for nobody.
-import { linkPolicy } from '../cluster/linkPolicy.ts';
-import type { TraceEvent } from '../cluster/trace.ts';
-import { Node } from '../node.ts';
-import type { NodeName } from '../terms.ts';
+import { Node, type NodeName } from '../../lib/index.ts';
+import type { TraceEvent } from '../../lib/cluster/index.ts';
+import { linkPolicy } from '../../lib/internal.ts';
 
 export const VIEW_AGENT = import.meta.url;
 

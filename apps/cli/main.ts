@@ -8,10 +8,7 @@
 //   distsys trace FILE.jsonl [--out PAGE.html]               a trace drawn as a sequence diagram
 //   distsys demo [NAME] [--auto]                             the instructor's demos (npm run demo)
 //   distsys shortener [--stage 4|5] [--nodes 3] [--port 4000] [--replication ring|full] [--exercises]   the link shortener, live
-import { EpmdClient } from '../epmd/client.ts';
-import { epmdPortFromEnv } from '../epmd/protocol.ts';
-import { recordThisProcess } from '../liveProcesses.ts';
-import { UsageError, parseFlags } from './args.ts';
+import { EpmdClient, UsageError, epmdPortFromEnv, parseFlags, recordCommand, runKitCommand } from '../../lib/internal.ts';
 
 const usage = `usage:
   distsys shell --sname NAME | --name NAME@HOST [--cookie COOKIE]   an interactive node, like iex --sname NAME
@@ -56,21 +53,17 @@ async function epmd(argv: string[]): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (command === 'node' || command === 'shell' || command === 'storage') {
-    // The record names the process, never its flags' values (a cookie, a token).
-    const named = rest.find((_, i) => rest[i - 1] === '--sname' || rest[i - 1] === '--name' || rest[i - 1] === '--dir');
-    recordThisProcess(`distsys ${command}${named ? ` ${named}` : ''}`);
-  }
   switch (command) {
     // Each command loads only what it needs: a headless node starts without the REPL.
     case 'shell':
+      recordCommand(command, rest);
       return (await import('./shell.ts')).shell(rest);
+    // A node and the storage are the library's own commands, the ones its harness starts.
     case 'node':
-      return (await import('./headlessNode.ts')).headlessNode(rest);
+    case 'storage':
+      return runKitCommand(command, rest);
     case 'epmd':
       return epmd(rest);
-    case 'storage':
-      return (await import('./storageCommand.ts')).storageCommand(rest);
     case 'doctor': {
       const code = await (await import('./doctor.ts')).doctor(rest);
       // Done: exit once the report is written out (stdout to a pipe is asynchronous on macOS and Windows).

@@ -10,11 +10,9 @@
 // before anyone has solved the stage; --exercises runs the learner's code instead.
 import { createServer } from 'node:net';
 import { z } from 'zod';
-import { Node } from '../node.ts';
-import { rpc } from '../rpc.ts';
-import { LocalCluster } from '../cluster/localCluster.ts';
-import { spawnNode, type SpawnedNode } from '../cluster/spawnNode.ts';
-import { UsageError, parseFlags } from './args.ts';
+import { Node, rpc } from '../../lib/index.ts';
+import { LocalCluster, spawnNode, type SpawnedNode } from '../../lib/cluster/index.ts';
+import { UsageError, parseFlags } from '../../lib/internal.ts';
 
 const SHORTENER_READY_LINE = 'shortener ready';
 const STAGES = { '4': 'exercise4-link-shortener', '5': 'exercise5-crdt' } as const;

@@ -6,11 +6,10 @@ import repl from 'node:repl';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import * as library from '../index.ts';
-import { LocalCluster, Schism } from '../cluster/index.ts';
-import { Node } from '../node.ts';
-import { table } from '../process/table.ts';
-import { nodeFlags, parseFlags, startNodeFromFlags } from './args.ts';
+import * as library from '../../lib/index.ts';
+import { Node } from '../../lib/index.ts';
+import { LocalCluster, Schism } from '../../lib/cluster/index.ts';
+import { abandonReceives, drainMailbox, nodeFlags, parseFlags, startNodeFromFlags } from '../../lib/internal.ts';
 
 /** What `h()` prints: each name in scope, with a line on what it is for. */
 const HELP: Array<[string, string]> = [
@@ -44,7 +43,7 @@ function help(): void {
 
 /** Like iex's flush/0: prints each message waiting for the shell, oldest first, and removes it. */
 function flush(): void {
-  for (const msg of table.current().mailbox.drain()) {
+  for (const msg of drainMailbox()) {
     process.stdout.write(`${inspect(msg, { depth: 6, colors: process.stdout.isTTY })}\n`);
   }
 }
@@ -93,7 +92,7 @@ export async function shell(argv: string[]): Promise<void> {
     if (release) {
       // The input ended without an answer: it threw, or Ctrl+C abandoned it. A receive it left
       // waiting must not swallow the shell's next message.
-      table.current().mailbox.abandonReceives(new Error('the shell abandoned this receive (Ctrl+C)'));
+      abandonReceives(new Error('the shell abandoned this receive (Ctrl+C)'));
       release();
     }
     displayPrompt(preserveCursor);

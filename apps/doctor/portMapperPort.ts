@@ -5,8 +5,7 @@
 // Only the kit's port mapper answers its questions (`info`, `names`); anything
 // else does not speak the protocol.
 import { createConnection, createServer } from 'node:net';
-import { EpmdClient } from '../epmd/client.ts';
-import { epmdPortFromEnv } from '../epmd/protocol.ts';
+import { EpmdClient, epmdPortFromEnv } from '../../lib/internal.ts';
 import { reason, type CheckResult } from './check.ts';
 
 /** How long the program on the port may take to answer as a port mapper would (it answers in milliseconds). */

@@ -2,9 +2,7 @@
 // that answers each `{ type: 'echo', from, text }` with the text, its node's
 // name and the nodes it sees (its `Node.list()`), like the original workshop's
 // first message to a registered process on another node.
-import { Node } from '../node.ts';
-import { receive, register, send, spawn } from '../process/index.ts';
-import type { Pid } from '../terms.ts';
+import { Node, Process, receive, send, spawn, type Pid } from '../../lib/index.ts';
 
 export const ECHO = 'doctor_echo';
 
@@ -25,7 +23,7 @@ const isRequest = (m: unknown): m is EchoRequest => typeof m === 'object' && m !
 
 export function start(): void {
   spawn(async () => {
-    register(ECHO);
+    Process.register(ECHO);
     for (;;) {
       const request = await receive(isRequest);
       send(request.from, { type: 'echoed', text: request.text, node: Node.self(), sees: Node.list() } satisfies EchoReply);

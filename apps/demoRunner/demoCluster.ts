@@ -4,17 +4,15 @@
 // - a LocalCluster: nodes meshed from the start, booting a stage's application,
 //   reached through rpc like in the stage tests.
 // The demo started them all, so the view may kill -9 and restart any of them.
-import { AGENT } from '../cluster/agent.ts';
-import { LocalCluster, type StartNodesOptions } from '../cluster/localCluster.ts';
-import { spawnNode, type SpawnedNode } from '../cluster/spawnNode.ts';
-import { Node } from '../node.ts';
-import type { NodeName } from '../terms.ts';
+import { Node, type NodeName } from '../../lib/index.ts';
+import { LocalCluster, spawnNode, type SpawnedNode, type StartNodesOptions } from '../../lib/cluster/index.ts';
+import { AGENT } from '../../lib/internal.ts';
 import { overRpc, LOOK_TIMEOUT_MS, type AgentFunction, type ClusterAccess, type Lifecycle, type Member } from '../view/clusterAccess.ts';
 import { VIEW_AGENT, type Look } from '../view/nodeAgent.ts';
 
 const PUPPET = new URL('./puppet.ts', import.meta.url).href;
 /** The library, for a terminal's calls such as `Node.list`. */
-export const LIBRARY = new URL('../index.ts', import.meta.url).href;
+export const LIBRARY = new URL('../../lib/index.ts', import.meta.url).href;
 
 /** What a call on a terminal returned: JSON when it is plain data, else the text the shell would print. */
 export type Returned = { json: unknown } | { printed: string };

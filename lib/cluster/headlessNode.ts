@@ -6,8 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { Node } from '../node.ts';
 import { log } from '../logger.ts';
-import { NODE_READY } from '../cluster/readyLine.ts';
 import { nodeFlags, parseFlags, startNodeFromFlags } from './args.ts';
+import { NODE_READY } from './readyLine.ts';
 
 export async function headlessNode(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, nodeFlags);

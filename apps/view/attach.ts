@@ -8,11 +8,8 @@
 // them with each other (the kit has no hidden nodes, which Erlang uses for
 // such observers). A node that refuses it (another cookie) is shown as not
 // answering and asked again less and less often, so its log is not flooded.
-import { EpmdClient } from '../epmd/client.ts';
-import { epmdPortFromEnv } from '../epmd/protocol.ts';
-import { Node } from '../node.ts';
-import { hostOf } from '../nodeName.ts';
-import type { NodeName } from '../terms.ts';
+import { Node, type NodeName } from '../../lib/index.ts';
+import { EpmdClient, epmdPortFromEnv, hostOf } from '../../lib/internal.ts';
 import { overRpc, type ClusterAccess } from './clusterAccess.ts';
 
 const NO_LIFECYCLE_ATTACHED =
