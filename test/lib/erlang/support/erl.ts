@@ -52,7 +52,7 @@ export interface RealEpmd {
  */
 export async function startRealEpmd(): Promise<RealEpmd> {
   const port = await freePort();
-  const child = spawn('sh', ['-c', 'epmd -port "$1" & pid=$!; read _; kill $pid; wait $pid', 'sh', String(port)], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const child = spawn('sh', ['-c', 'epmd -port "$1" & pid=$!; read _; kill $pid; wait $pid 2>/dev/null', 'sh', String(port)], { stdio: ['pipe', 'ignore', 'inherit'] });
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`epmd exited with ${child.exitCode}`);
     if (!(await epmdAnswers({ host: '127.0.0.1', port, timeoutMs: 500 }))) throw new Error(`epmd does not answer on port ${port} yet`);
