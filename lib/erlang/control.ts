@@ -9,8 +9,9 @@
 // Frames are pass-through ones (a byte 112, then each term with its version byte),
 // since the kit offers neither the atom cache nor fragments (flags.ts).
 import { Pid, Ref } from '../terms.ts';
-import { atomName, Reader, readTerm } from './etfDecode.ts';
-import { Writer, writeTerm } from './etfEncode.ts';
+import { Reader, Writer } from './bytes.ts';
+import { atomName, readTerm } from './etfDecode.ts';
+import { writeTerm } from './etfEncode.ts';
 import { ErlangCodecError, VERSION } from './etfTags.ts';
 import { DFLAG } from './flags.ts';
 import { Atom, Tuple } from './terms.ts';

@@ -132,7 +132,7 @@ export function namesResponse(epmdPort: number, names: Array<{ name: string; por
 /** Parses the lines of a NAMES_RESP (after its 4-byte port). */
 export function parseNames(text: string): Array<{ name: string; port: number }> {
   const out: Array<{ name: string; port: number }> = [];
-  for (const line of text.split('\n')) {
+  for (const line of text.split(/\r?\n/)) {
     const m = /^name (.+) at port (\d+)$/.exec(line);
     if (m) out.push({ name: m[1]!, port: Number(m[2]) });
   }

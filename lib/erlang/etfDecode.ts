@@ -22,6 +22,7 @@
 // term, a map with a key twice, an atom longer than 255 characters).
 import { inflateSync } from 'node:zlib';
 import { Pid, Ref } from '../terms.ts';
+import { Reader } from './bytes.ts';
 import { ErlangCodecError, TAG, VERSION } from './etfTags.ts';
 import { pidNumber, refFromWords } from './nodeIds.ts';
 import { Atom, BitString, ErlangFloat, ErlangOpaque, ImproperList, MAX_ATOM_CHARACTERS, Tuple } from './terms.ts';
@@ -31,62 +32,6 @@ export const MAX_DECODE_DEPTH = 1000;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const latin1 = new TextDecoder('latin1');
-
-/** Reads terms from `bytes`, from `pos` on. */
-export class Reader {
-  readonly bytes: Buffer;
-  pos: number;
-  constructor(bytes: Uint8Array, pos = 0) {
-    this.bytes = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.pos = pos;
-  }
-  get left(): number {
-    return this.bytes.length - this.pos;
-  }
-  need(n: number, what: string): void {
-    if (n > this.left) throw new ErlangCodecError(`truncated term: ${what} needs ${n} bytes, ${this.left} left`);
-  }
-  u8(): number {
-    this.need(1, 'a byte');
-    return this.bytes[this.pos++]!;
-  }
-  u16(): number {
-    this.need(2, 'a 16-bit field');
-    const v = this.bytes.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-  u32(): number {
-    this.need(4, 'a 32-bit field');
-    const v = this.bytes.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  i32(): number {
-    this.need(4, 'a 32-bit integer');
-    const v = this.bytes.readInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  u64(): bigint {
-    this.need(8, 'a 64-bit field');
-    const v = this.bytes.readBigUInt64BE(this.pos);
-    this.pos += 8;
-    return v;
-  }
-  f64(): number {
-    this.need(8, 'a float');
-    const v = this.bytes.readDoubleBE(this.pos);
-    this.pos += 8;
-    return v;
-  }
-  take(n: number, what: string): Buffer {
-    this.need(n, what);
-    const out = this.bytes.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-}
 
 /** Decodes a whole term_to_binary-style buffer: the version byte, one term (possibly compressed), nothing after. */
 export function decodeTerm(bytes: Uint8Array, maxBytes = 64 * 1024 * 1024): unknown {

@@ -20,65 +20,13 @@
 import { types } from 'node:util';
 import { localNode } from '../localNode.ts';
 import { Pid, Ref } from '../terms.ts';
+import { Writer } from './bytes.ts';
 import { ErlangCodecError, TAG, VERSION } from './etfTags.ts';
 import { pidParts, refWords } from './nodeIds.ts';
 import { Atom, BitString, ErlangFloat, ErlangOpaque, ImproperList, Tuple, isWellFormed } from './terms.ts';
 
 /** Deeper than this is taken for a cycle: a message is data, not a graph. */
 export const MAX_ENCODE_DEPTH = 1000;
-
-/** A growing byte buffer. */
-export class Writer {
-  private buf = Buffer.allocUnsafe(256);
-  length = 0;
-  private room(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
-    this.buf.copy(next, 0, 0, this.length);
-    this.buf = next;
-  }
-  u8(v: number): void {
-    this.room(1);
-    this.buf[this.length++] = v;
-  }
-  u16(v: number): void {
-    this.room(2);
-    this.length = this.buf.writeUInt16BE(v, this.length);
-  }
-  u32(v: number): void {
-    this.room(4);
-    this.length = this.buf.writeUInt32BE(v, this.length);
-  }
-  i32(v: number): void {
-    this.room(4);
-    this.length = this.buf.writeInt32BE(v, this.length);
-  }
-  u64(v: bigint): void {
-    this.room(8);
-    this.length = this.buf.writeBigUInt64BE(v, this.length);
-  }
-  f64(v: number): void {
-    this.room(8);
-    this.length = this.buf.writeDoubleBE(v, this.length);
-  }
-  bytes(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.length);
-    this.length += b.length;
-  }
-  utf8(text: string, byteLength: number): void {
-    this.room(byteLength);
-    this.length += this.buf.write(text, this.length, 'utf8');
-  }
-  /** A copy of what was written. */
-  result(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.length));
-  }
-  /** What was written from `start` on, without copying (valid until the next write). */
-  view(start: number): Buffer {
-    return this.buf.subarray(start, this.length);
-  }
-}
 
 /** Encodes `term` on its own, as term_to_binary does: the version byte, then the term. */
 export function encodeTerm(term: unknown): Buffer {

@@ -33,6 +33,8 @@ describe.skipIf(erlangMissing)('a kit node and an erl node, end to end', () => {
     expect(await erl.eval(`net_adm:ping('${kit.name}')`)).toBe('pong');
     const call = await kit.next((a) => (a.control.op === 'regSend' && a.control.to === 'net_kernel' ? a.control : undefined), "net_kernel's is_auth call");
     expect(`${call.message}`).toMatch(/^\{:"\$gen_call", \{#PID<.*>, \[:alias \| #Reference<.*>\]\}, \{:is_auth, :.*\}\}$/);
+    // gen:call watches {net_kernel, Node} by name while it waits: a node without one answers that monitor with noproc (pang).
+    await kit.next((a) => (a.control.op === 'monitor' && a.control.to === 'net_kernel' ? true : undefined), 'the monitor of net_kernel by name');
     expect(kit.links.get(erl.name)).toBeDefined();
     // A node with another cookie is pang, as between two erl nodes.
     const stranger = new KitSide('stranger', 'another-cookie');

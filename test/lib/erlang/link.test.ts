@@ -62,7 +62,7 @@ describe.skipIf(erlangMissing)('ticks', () => {
       link.off('close', onClose);
     }
     expect(link.reason).toBeUndefined();
-    expect(await erl.eval(`lists:member('${kit.name}', nodes(hidden))`)).toBe('true');
+    expect(await erl.eval(`lists:member('${kit.name}', nodes(hidden))`)).toBe('true'); // up for seconds by now
   });
 
   it('a peer that falls silent (stopped, not dead: its socket stays open) is down within the tick time', async () => {
