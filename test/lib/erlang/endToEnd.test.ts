@@ -9,10 +9,10 @@ import { genCall } from '../../../lib/erlang/genCall.ts';
 import { Tuple, atom, tuple } from '../../../lib/erlang/terms.ts';
 import { Pid, sameRef, type Ref } from '../../../lib/terms.ts';
 import { waitFor } from '../../support/wait.ts';
-import { ErlNode, compileProbe, erlangMissing, startRealEpmd, type RealEpmd } from './support/erl.ts';
+import { ErlNode, compileProbe, erlangMissing, skipNote, startRealEpmd, type RealEpmd } from './support/erl.ts';
 import { KitSide } from './support/kitSide.ts';
 
-describe.skipIf(erlangMissing)('a kit node and an erl node, end to end', () => {
+describe.skipIf(erlangMissing)(`a kit node and an erl node, end to end${skipNote}`, () => {
   let epmd: RealEpmd;
   let erl: ErlNode;
   let kit: KitSide;

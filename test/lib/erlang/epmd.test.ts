@@ -12,7 +12,7 @@ import { ensureEpmd } from '../../../lib/erlang/portMapper.ts';
 import { liveKitProcesses } from '../../../lib/liveProcesses.ts';
 import { freePort } from '../../support/globalSetup.ts';
 import { waitFor } from '../../support/wait.ts';
-import { ErlNode, compileProbe, erlangMissing, startRealEpmd, type RealEpmd } from './support/erl.ts';
+import { ErlNode, compileProbe, erlangMissing, skipNote, startRealEpmd, type RealEpmd } from './support/erl.ts';
 
 const run = promisify(execFile);
 
@@ -37,7 +37,7 @@ const kitNode = (name: string, port: number) => ({
   extra: new Uint8Array(),
 });
 
-describe.skipIf(erlangMissing)("the kit's client against Erlang's epmd", () => {
+describe.skipIf(erlangMissing)(`the kit's client against Erlang's epmd${skipNote}`, () => {
   let epmd: RealEpmd;
   beforeAll(async () => {
     epmd = await startRealEpmd();
@@ -128,7 +128,7 @@ describe("the kit's EPMD", () => {
   });
 });
 
-describe.skipIf(erlangMissing)("the kit's EPMD, as Erlang's nodes and Erlang's epmd command see it", () => {
+describe.skipIf(erlangMissing)(`the kit's EPMD, as Erlang's nodes and Erlang's epmd command see it${skipNote}`, () => {
   let server: ErlangEpmdServer;
   let erl: ErlNode;
   beforeAll(async () => {
@@ -161,7 +161,7 @@ describe.skipIf(erlangMissing)("the kit's EPMD, as Erlang's nodes and Erlang's e
 });
 
 describe('which EPMD a kit node uses', () => {
-  it.skipIf(erlangMissing)('the one that answers on the port, when one does', async () => {
+  it.skipIf(erlangMissing)(`the one that answers on the port, when one does${skipNote}`, async () => {
     const epmd = await startRealEpmd();
     try {
       expect(await ensureEpmd({ port: epmd.port })).toBe('running');

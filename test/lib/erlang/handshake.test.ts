@@ -14,10 +14,10 @@ import { packet } from '../../../lib/erlang/packets.ts';
 import { atom, tuple } from '../../../lib/erlang/terms.ts';
 import { freePort } from '../../support/globalSetup.ts';
 import { waitFor } from '../../support/wait.ts';
-import { ErlNode, compileProbe, erlangMissing, otpRelease, startRealEpmd, type RealEpmd } from './support/erl.ts';
+import { ErlNode, compileProbe, erlangMissing, skipNote, otpRelease, startRealEpmd, type RealEpmd } from './support/erl.ts';
 import { KitSide } from './support/kitSide.ts';
 
-describe.skipIf(erlangMissing)('the handshake with a real erl node', () => {
+describe.skipIf(erlangMissing)(`the handshake with a real erl node${skipNote}`, () => {
   let epmd: RealEpmd;
   let erl: ErlNode;
   const sides: KitSide[] = [];

@@ -16,7 +16,7 @@ import { atom, tuple } from '../../../lib/erlang/terms.ts';
 import { Pid, sameRef } from '../../../lib/terms.ts';
 import { freePort } from '../../support/globalSetup.ts';
 import { waitFor } from '../../support/wait.ts';
-import { ErlNode, compileProbe, erlangMissing, startRealEpmd, type RealEpmd } from './support/erl.ts';
+import { ErlNode, compileProbe, erlangMissing, skipNote, startRealEpmd, type RealEpmd } from './support/erl.ts';
 import { KitSide } from './support/kitSide.ts';
 
 type Of<K extends Control['op']> = Extract<Control, { op: K }>;
@@ -25,7 +25,7 @@ const arrived =
   (a: { control: Control }): Of<K> | undefined =>
     a.control.op === op && test(a.control as Of<K>) ? (a.control as Of<K>) : undefined;
 
-describe.skipIf(erlangMissing)('ticks', () => {
+describe.skipIf(erlangMissing)(`ticks${skipNote}`, () => {
   let epmd: RealEpmd;
   let erl: ErlNode;
   let kit: KitSide;
@@ -73,7 +73,7 @@ describe.skipIf(erlangMissing)('ticks', () => {
   });
 });
 
-describe.skipIf(erlangMissing)('control messages with an erl node', () => {
+describe.skipIf(erlangMissing)(`control messages with an erl node${skipNote}`, () => {
   let epmd: RealEpmd;
   let erl: ErlNode;
   let kit: KitSide;

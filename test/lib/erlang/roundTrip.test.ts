@@ -13,11 +13,11 @@ import type { ErlangLink } from '../../../lib/erlang/erlangLink.ts';
 import { termEquals } from '../../../lib/erlang/termEquals.ts';
 import { Tuple, atom, tuple } from '../../../lib/erlang/terms.ts';
 import type { Pid } from '../../../lib/terms.ts';
-import { ErlNode, compileProbe, erlangMissing, startRealEpmd, type RealEpmd } from './support/erl.ts';
+import { ErlNode, compileProbe, erlangMissing, skipNote, startRealEpmd, type RealEpmd } from './support/erl.ts';
 import { KitSide } from './support/kitSide.ts';
 import { anyTerm } from './support/terms.ts';
 
-describe.skipIf(erlangMissing)('the term mapping, judged by a real erl node', () => {
+describe.skipIf(erlangMissing)(`the term mapping, judged by a real erl node${skipNote}`, () => {
   let epmd: RealEpmd;
   let erl: ErlNode;
   let kit: KitSide;

@@ -26,6 +26,9 @@ export const erlangMissing: string | undefined = ['erl', 'erlc', 'epmd'].every(o
   ? undefined
   : 'Erlang/OTP is not installed (erl, erlc and epmd must be on the PATH; Debian/Ubuntu: apt-get install erlang-base)';
 
+/** What a skipped suite's title adds, so the run says why it skipped: ` (skipped: Erlang/OTP is not installed …)`. */
+export const skipNote = erlangMissing ? ` (skipped: ${erlangMissing})` : '';
+
 const PROBE = fileURLToPath(new URL('../fixtures/kit_probe.erl', import.meta.url));
 
 /** Compiles the probe into a fresh folder (one per test file). */
