@@ -46,7 +46,7 @@ function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
 
 /** Whether `a` and `b` are the same Erlang term (Erlang's =:=, floats bit for bit). */
 export function termEquals(a: unknown, b: unknown): boolean {
-  if (a === b) return !Object.is(a, -0) || Object.is(b, -0);
+  if (a === b) return Object.is(a, b); // 0 === -0, but one is the integer 0 and the other the float -0.0
   const atomA = a instanceof Atom || typeof a === 'boolean' || a === null || a === undefined ? atomName(a) : undefined;
   const atomB = b instanceof Atom || typeof b === 'boolean' || b === null || b === undefined ? atomName(b) : undefined;
   if (atomA !== undefined || atomB !== undefined) return atomA === atomB;

@@ -53,6 +53,9 @@ describe('the term mapping', () => {
     expect(roundTrip(2.5)).toBe(2.5);
     expect(termEquals(float(2.5), 2.5)).toBe(true);
     expect(termEquals(float(0), -0)).toBe(false);
+    expect(termEquals(0, -0)).toBe(false);
+    expect(termEquals(-0, 0)).toBe(false);
+    expect(termEquals(-0, -0)).toBe(true);
   });
 
   it('integers past 2^53 are bigints, of any size; smaller ones are numbers whichever way they were sent', () => {
