@@ -211,6 +211,29 @@ describe('a frame the kit cannot read (no Erlang needed)', () => {
     await epmd?.close();
   });
 
+  it('controls() hands out what arrives, in order, and ends when the connection does; send() after the end is false', async () => {
+    const a = new KitSide('iterA', 'iter');
+    const b = new KitSide('iterB', 'iter');
+    try {
+      await a.listen(epmd.port);
+      const out = await b.dial(a.name, epmd.port);
+      const into = await waitFor(() => a.linkTo(b.name));
+      const from = b.pid();
+      for (let i = 1; i <= 3; i++) out.send({ op: 'send', from, to: new Pid(a.name, 9, a.creation), message: i });
+      const seen: unknown[] = [];
+      for await (const c of into.controls()) {
+        if (c.op === 'send') seen.push(c.message);
+        if (seen.length === 3) out.close('done');
+      }
+      expect(seen).toEqual([1, 2, 3]);
+      expect(into.reason).toBe('the connection closed');
+      expect(out.send({ op: 'send', to: from, message: 'late' })).toBe(false);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   const bad: Array<[string, Buffer, RegExp]> = [
     ['a term that does not decode', packet(4, Buffer.from([112, 131, 99])), /bad frame from raw.*truncated/],
     ['a distribution header never negotiated', packet(4, Buffer.from([131, 68, 0])), /distribution header/],
