@@ -5,7 +5,8 @@
 // ends with the test: stop() in afterAll, and should the test process die first,
 // both notice their standard input closing and exit.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,10 +32,22 @@ export const skipNote = erlangMissing ? ` (skipped: ${erlangMissing})` : '';
 
 const PROBE = fileURLToPath(new URL('../fixtures/kit_probe.erl', import.meta.url));
 
-/** Compiles the probe into a fresh folder (one per test file). */
+/**
+ * The compiled probe's folder: one per version of its source, in the temporary folder, kept
+ * for the next run (like a build cache: one small folder, not one per test file). Test files
+ * compiling it at once each compile into a folder of their own and the first rename wins.
+ */
 export function compileProbe(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kit-erl-'));
-  execFileSync('erlc', ['-o', dir, PROBE]);
+  const source = readFileSync(PROBE);
+  const dir = join(tmpdir(), `kit-erl-probe-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`);
+  if (existsSync(join(dir, 'kit_probe.beam'))) return dir;
+  const fresh = mkdtempSync(join(tmpdir(), 'kit-erl-build-'));
+  execFileSync('erlc', ['-o', fresh, PROBE]);
+  try {
+    renameSync(fresh, dir);
+  } catch {
+    rmSync(fresh, { recursive: true, force: true }); // another test file got there first
+  }
   return dir;
 }
 
