@@ -69,7 +69,11 @@ function encodeValue(value: unknown, path: string, depth: number): Json {
   // A pid or ref minted before the node had a name travels under the name it has now.
   // This node's own pids and refs cross under its current name, whatever name they were minted under.
   if (value instanceof Pid) return { $: 'pid', n: localNode.owns(value) ? localNode.name : value.node, i: value.id, c: value.creation };
-  if (value instanceof Ref) return { $: 'ref', n: localNode.owns(value) ? localNode.name : value.node, i: value.id, c: value.creation };
+  if (value instanceof Ref) {
+    const ref: Json = { $: 'ref', n: localNode.owns(value) ? localNode.name : value.node, i: value.id, c: value.creation };
+    // An Erlang node's reference keeps the words it came with (see Ref).
+    return value.words ? { ...ref, w: [...value.words] } : ref;
+  }
   if (types.isMap(value)) {
     const entries: Json[] = [];
     let i = 0;
@@ -125,8 +129,13 @@ function decodeTagged(tagged: Record<string, unknown>, depth: number): unknown {
   switch (tagged.$) {
     case 'pid':
       return new Pid(field(tagged, 'n', 'string') as string, field(tagged, 'i', 'number') as number, field(tagged, 'c', 'number') as number);
-    case 'ref':
-      return new Ref(field(tagged, 'n', 'string') as string, field(tagged, 'i', 'number') as number, field(tagged, 'c', 'number') as number);
+    case 'ref': {
+      const words = tagged.w;
+      if (words !== undefined && !(Array.isArray(words) && words.length <= 5 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff))) {
+        throw new CodecError('malformed ref term: field w is not a list of at most five 32-bit words');
+      }
+      return new Ref(field(tagged, 'n', 'string') as string, field(tagged, 'i', 'number') as number, field(tagged, 'c', 'number') as number, words as number[] | undefined);
+    }
     case 'num': {
       const v = field(tagged, 'v', 'string');
       if (v === 'NaN') return NaN;

@@ -15,15 +15,18 @@ abstract class NodeLocalId {
   readonly id: number;
   /** Which boot of the node made it: a pid from an earlier run of the same name reaches nobody. */
   readonly creation: number;
+  // Each subclass freezes itself once its own fields are set.
   constructor(node: NodeName, id: number, creation: number) {
     this.node = node;
     this.id = id;
     this.creation = creation;
-    Object.freeze(this);
   }
   protected abstract readonly tag: string;
+  protected get shown(): string {
+    return String(this.id);
+  }
   toString(): string {
-    return `#${this.tag}<${this.node}.${this.id}>`;
+    return `#${this.tag}<${this.node}.${this.shown}>`;
   }
   [inspect.custom](): string {
     return this.toString();
@@ -32,15 +35,34 @@ abstract class NodeLocalId {
 
 /** A process identifier, printed like iex prints one: `#PID<chris@host.42>`. */
 export class Pid extends NodeLocalId {
+  constructor(node: NodeName, id: number, creation: number) {
+    super(node, id, creation);
+    Object.freeze(this);
+  }
   protected get tag(): string {
     return 'PID';
   }
 }
 
-/** A unique reference (`make_ref()`): monitors and calls use them to match replies. */
+/**
+ * A unique reference (`make_ref()`): monitors and calls use them to match replies.
+ * A reference an Erlang node made carries up to five 32-bit words that no single
+ * number can hold: they travel in `words` (its `id` is then only derived from them,
+ * for keys and printing), so it goes back to Erlang exactly as it came.
+ */
 export class Ref extends NodeLocalId {
+  readonly words?: readonly number[];
+  constructor(node: NodeName, id: number, creation: number, words?: readonly number[]) {
+    super(node, id, creation);
+    if (words !== undefined) this.words = Object.freeze([...words]);
+    Object.freeze(this);
+  }
   protected get tag(): string {
     return 'Reference';
+  }
+  protected override get shown(): string {
+    // Erlang prints a reference's words last first: #Ref<0.3412233427.2843213828.143921>.
+    return this.words ? [...this.words].reverse().join('.') : String(this.id);
   }
 }
 
@@ -73,7 +95,15 @@ export function samePid(a: Pid | undefined, b: Pid | undefined): boolean {
 }
 
 export function sameRef(a: Ref | undefined, b: Ref | undefined): boolean {
-  return a !== undefined && b !== undefined && a.id === b.id && a.node === b.node && a.creation === b.creation;
+  if (a === undefined || b === undefined || a.node !== b.node || a.creation !== b.creation) return false;
+  // A ref with words is those words (its id is only derived from them).
+  if (a.words || b.words) return sameWords(a.words, b.words);
+  return a.id === b.id;
+}
+
+function sameWords(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  return a.length === b.length && a.every((word, i) => word === b[i]);
 }
 
 /** Why a process ended: 'normal', 'kill', 'killed', 'shutdown', 'noproc', 'noconnection', an Error, or any term. */
