@@ -4,12 +4,15 @@
 import { GenServer, type NodeName } from '../../lib/index.ts';
 import { CACHE, cache, cached, flushCache } from '#stage/exercise4-link-shortener/cache.ts';
 import { findNode, setCanonicalNodes, updateRing } from '#stage/exercise4-link-shortener/cluster.ts';
-import { createOnOwner, remoteLookup } from '#stage/exercise4-link-shortener/linkManager.ts';
+import { OWNER_TIMEOUT_MS, createOnOwner, remoteLookup } from '#stage/exercise4-link-shortener/linkManager.ts';
 import { httpPort, useReplication } from '#stage/exercise4-link-shortener/shortener.ts';
 
 export const PROBE = import.meta.url;
 
 export const port = (): number => httpPort();
+
+/** How long this node waits for the owner of a link (linkManager.ts's OWNER_TIMEOUT_MS). */
+export const ownerTimeout = (): number => OWNER_TIMEOUT_MS;
 
 /** Switches this node's API to a design: 'full' (problem 1) or 'ring' (problem 2). */
 export const replicate = (design: 'full' | 'ring'): string => useReplication(design);
