@@ -15,7 +15,7 @@
 //    to the store (also for a link created after it missed), and an owner that is
 //    slow, not cut off, makes no request wait longer than OWNER_TIMEOUT_MS.
 // One cluster serves both problems: each switches the nodes to its design first.
-import { beforeAll, beforeEach, describe, expect, it, afterAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Storage, rpc, type NodeName } from '../../lib/index.ts';
 import { Faults, LocalCluster, Schism } from '../../lib/cluster/index.ts';
 import { MAX_CANDIDATES, shortCode } from '#stage/exercise4-link-shortener/shortCode.ts';
@@ -100,6 +100,54 @@ async function atTheSameMoment(code: string, creates: Array<[NodeName, string]>)
     gate?.done();
   }
 }
+/** Runs `body` while the nodes cannot reach the store (the door fails every command), and brings the store back whatever happens. False, without running it, when there is no door (a Redis). */
+async function whileStoreAway(body: () => Promise<void>): Promise<boolean> {
+  if (!gate) return false;
+  gate.away(true);
+  try {
+    await body();
+  } finally {
+    gate.away(false);
+  }
+  return true;
+}
+
+/** expectCreated for problem 1, where a create never waits for the other nodes. */
+function expectCreatedEverywhere(answer: Answer, node: NodeName, url: string, code: string): string {
+  if (answer.status === 503) {
+    throw new Error(
+      `POST / url=${url} on ${label(node)} answered ${shown(answer)}: with full replication, create answers once the link is stored, without waiting for the other nodes' caches to confirm. A node that runs no shortener (the test's manager, an operator's shell) never confirms, and one that is slow or cut off would hold up every create, though a node that misses the broadcast reads the store anyway`,
+    );
+  }
+  return expectCreated(answer, node, url, code);
+}
+
+/** Why two colliding urls, created one after the other, both got `code`: what the store holds says which mistake it was. */
+async function sameCodeFor(first: string, second: string, code: string, node: NodeName): Promise<string> {
+  const holds = await stored(code);
+  const head = `${first} and ${second}, whose codes collide, both got ${code}`;
+  if (holds === second) {
+    return `${head}, which now holds ${second}: the second create overwrote the first link. A slot that holds another url is never written again: claim it with { nx: true }, and try the next candidate when the claim is refused`;
+  }
+  // Stored under another candidate a moment later: by a storeLink that create did not wait for.
+  let elsewhere: string | undefined;
+  try {
+    await vi.waitFor(
+      async () => {
+        for (let attempt = 1; attempt < MAX_CANDIDATES && !elsewhere; attempt++) if ((await stored(shortCode(second, attempt))) === second) elsewhere = shortCode(second, attempt);
+        if (!elsewhere) throw new Error('not stored elsewhere');
+      },
+      { timeout: 1_000, interval: 50 },
+    );
+  } catch {
+    // not stored elsewhere
+  }
+  if (elsewhere) {
+    return `${head}: create on ${label(node)} answered ${code} for ${second}, but storeLink stored ${second} under ${elsewhere} (${code} holds ${first}): create answered before storeLink had finished; it must wait for storeLink and answer the code storeLink claimed`;
+  }
+  return `${head}, which holds ${first}: ${second}'s short link leads to another url. The store refused the claim on ${code} ({ nx: true } answered false): the slot is taken, and unless it holds this very url, storeLink must try the next candidate`;
+}
+
 const showAsked = (asked: Asked[]) => (asked.length ? asked.map((a) => (a.command === 'set' ? `set${a.nx ? ' nx' : ' (no nx)'}` : a.command)).join(', ') : '(not seen)');
 
 // Two urls whose first candidate codes are the same (found by trying https://example.com/0, /1, …).
@@ -109,7 +157,7 @@ describe('stage 4: the link shortener, full replication', () => {
   beforeEach(() => startOver('full'));
   it('problem 1: POST / shortens a url (201, the code, Location the short link) and GET /<code> redirects to it (302)', async () => {
     const url = 'https://keathley.io/';
-    const code = expectCreated(await shorten(portOf(n1), url), n1, url, shortCode(url));
+    const code = expectCreatedEverywhere(await shorten(portOf(n1), url), n1, url, shortCode(url));
     expectRedirect(await follow(portOf(n1), code), n1, code, url, 'the node that created the link must redirect to it');
     const json = 'https://elixir-lang.org/';
     const jsonCode = expectCreated(
@@ -178,12 +226,15 @@ describe('stage 4: the link shortener, full replication', () => {
     expectCreated(await shorten(portOf(n1), first), n1, first, code);
     const again = await shorten(portOf(n2), second);
     if (again.status !== 201) throw new Error(`POST / url=${second} on ${label(n2)} answered ${shown(again)}, expected 201: its code ${code} is taken, so create must take the next candidate (shortCode(url, 1))`);
-    if (again.body === code) {
+    if (again.body === code) throw new Error(await sameCodeFor(first, second, code, n2));
+    const secondCode = again.body;
+    // Every cache, as n2 sees it after everything it sent: under `code`, only the first url, or nothing.
+    const views = await caches(n2, code);
+    if (nodes.some((node) => views[node] !== null && views[node] !== first)) {
       throw new Error(
-        `${first} and ${second} both got the code ${code}: their codes collide, and the second create must not take (or overwrite) a code that holds another url; store with { nx: true } and try the next candidate`,
+        `after POST / url=${second} on ${label(n2)} answered ${secondCode}, the caches hold under ${code} (${first}'s code): ${listCaches(views)}. create put ${second} in the caches under a code storeLink did not give it (its first candidate, which ${first} holds), and caches are read before the store: cache the code storeLink answered, once it has answered`,
       );
     }
-    const secondCode = again.body;
     expectRedirect(await follow(portOf(n3), code), n3, code, first, `${code} was ${first}'s first; a colliding url must not overwrite it`);
     expectRedirect(await follow(portOf(n3), secondCode), n3, secondCode, second, `the colliding url got ${secondCode}`);
     const repeat = [await shorten(portOf(n3), first), await shorten(portOf(n1), second)];
@@ -264,6 +315,29 @@ describe('stage 4: the link shortener, full replication', () => {
     });
     expectRedirect(await follow(portOf(n1), code), n1, code, url, why('after the heal'));
   });
+
+  it('problem 1: while the store cannot be reached, a node answers what its cache holds, and 503 (not 404) for what it does not', async () => {
+    const url = 'https://elixirforum.com/while-the-store-is-away';
+    const code = expectCreatedEverywhere(await shorten(portOf(n1), url), n1, url, shortCode(url));
+    await caches(n1, code); // the broadcast has arrived everywhere
+    await rpc.call(n3, PROBE, 'flush');
+    const nobody = shortCode('https://nobody.example/while-the-store-is-away');
+    await whileStoreAway(async () => {
+      expectRedirect(await follow(portOf(n2), code), n2, code, url, `${label(n2)}'s cache holds the link, so it answers without the store`);
+      for (const [asked, what] of [
+        [code, `a link that ${label(n3)}'s cache does not hold`],
+        [nobody, 'a code nobody created'],
+      ] as const) {
+        const answer = await follow(portOf(n3), asked);
+        if (answer.status !== 503) {
+          throw new Error(
+            `GET /${asked} (${what}) on ${label(n3)}, while the store could not be reached, answered ${shown(answer)}, expected 503: only the store can say whether a link exists, and it could not be asked. lookup must let the store's error through (the API answers 503, "try again"), not turn it into notFound, a definite "no such link" that clients and proxies keep`,
+          );
+        }
+      }
+    });
+    expectRedirect(await follow(portOf(n3), code), n3, code, url, 'the store is back');
+  });
 });
 
 // Problem 2's helpers: owners on each node's ring, and who caches what.
@@ -342,6 +416,23 @@ describe('stage 4: the link shortener, consistent hashing', () => {
   it('problem 2: a create is routed to the link\'s owner: only the owner\'s cache holds the link', async () => {
     const { url, code } = await urlOwnedBy(n2, 'routed', nodes);
     expectCreated(await shorten(portOf(n1), url), n1, url, code);
+    expectOnlyOwnerCaches(await caches(n1, code), n2, url, `after POST / on ${label(n1)}`, routedCreate(n1));
+  });
+
+  it('problem 2: an owner that is up but not connected to the caller (as after a restart) is reached all the same: a create connects to it', async () => {
+    const { url, code } = await urlOwnedBy(n2, 'unconnected', nodes);
+    try {
+      await rpc.call(n1, PROBE, 'disconnectFrom', [n2]);
+      const answer = await shorten(portOf(n1), url);
+      if (answer.status === 503) {
+        throw new Error(
+          `POST / url=${url} on ${label(n1)} answered ${shown(answer)}, though the owner ${label(n2)} is up and reachable: ${label(n1)} was only not connected to it, as after a restart of either. A node connects on first contact, so createOnOwner must try the owner (for at most OWNER_TIMEOUT_MS) and answer nodedown only when that fails, not judge the owner by Node.list()`,
+        );
+      }
+      expectCreated(answer, n1, url, code);
+    } finally {
+      await rpc.call(n1, PROBE, 'connectTo', [n2]);
+    }
     expectOnlyOwnerCaches(await caches(n1, code), n2, url, `after POST / on ${label(n1)}`, routedCreate(n1));
   });
 

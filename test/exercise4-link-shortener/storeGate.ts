@@ -6,6 +6,8 @@
 // cluster, they do interleave. `meet(key)` makes that happen every time: it holds
 // the first command on `key` until a second one arrives (or `withinMs` passes),
 // then lets both through together, and records what the store was asked.
+// `away(true)` makes the store unreachable for the nodes (every command fails, as
+// during a restart of the store or a network fault) until `away(false)`.
 //
 // It forwards everything else untouched. With a Redis as the storage
 // (npm run test:redis) there is no door: the nodes talk to Redis directly and
@@ -35,6 +37,8 @@ export interface StoreGate {
   meet(key: string, withinMs?: number): void;
   /** Stops watching the key; what was asked about it. */
   done(): Meeting;
+  /** While true, every command fails as if the storage could not be reached. */
+  away(gone: boolean): void;
   close(): Promise<void>;
 }
 
@@ -79,6 +83,7 @@ export async function startStoreGate(target: string): Promise<StoreGate | undefi
   if (address.kind !== 'http' || !address.token) return undefined;
   const endpoint = `${address.origin}${COMMAND_PATH}`;
   let watch: Watch | undefined;
+  let gone = false;
 
   const server: Server = createServer((req, res) => {
     const answer = (status: number, text: string) => {
@@ -94,6 +99,7 @@ export async function startStoreGate(target: string): Promise<StoreGate | undefi
     void (async () => {
       const body = await readBody(req);
       if (body === undefined) return answer(413, JSON.stringify({ ok: false, error: 'too large' }));
+      if (gone) return answer(503, JSON.stringify({ ok: false, error: 'the storage cannot be reached (the test took it away)' }));
       const command = keyOf(body);
       const w = watch;
       if (w && command && command.key === w.key) {
@@ -145,6 +151,9 @@ export async function startStoreGate(target: string): Promise<StoreGate | undefi
       watch = undefined;
       w?.held?.();
       return { met: w?.met ?? false, asked: w?.asked ?? [] };
+    },
+    away(value) {
+      gone = value;
     },
     close: () =>
       new Promise<void>((resolve) => {
