@@ -5,17 +5,19 @@
 //    new link, the cache is read first and filled on a miss, a link created
 //    during a partition resolves on both sides, colliding codes both keep their
 //    links (also when two nodes create them at the same moment, and the same url
-//    created on two nodes at once gets one code), and a lookup that missed before
-//    the link existed does not keep missing once it does;
+//    created on two nodes at once gets one code), a lookup that missed before the
+//    link existed does not keep missing once it does, and while the store cannot be
+//    reached a node answers from its cache, and 503 (not 404) for the rest;
 //  problem 2, consistent hashing: the ring comes from the stored membership (and is
 //    a ring: a newcomer takes about a quarter of the codes, all from the others), a
 //    node that is up but not a member owns nothing, a create is routed to the link's
-//    owner, a remote lookup runs on the owner and fills its cache, a create or remote
+//    owner (also one the caller is not connected to yet), a remote lookup runs on the
+//    owner and fills its cache, a create or remote
 //    lookup whose owner is cut off fails with nodedown, over HTTP a lookup falls back
 //    to the store (also for a link created after it missed), and an owner that is
 //    slow, not cut off, makes no request wait longer than OWNER_TIMEOUT_MS.
 // One cluster serves both problems: each switches the nodes to its design first.
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Storage, rpc, type NodeName } from '../../lib/index.ts';
 import { Faults, LocalCluster, Schism } from '../../lib/cluster/index.ts';
 import { MAX_CANDIDATES, shortCode } from '#stage/exercise4-link-shortener/shortCode.ts';
@@ -25,6 +27,7 @@ import { injectFaults } from '../support/faults.ts';
 import { expectCreated, expectRedirect, follow, request, shorten, shown, type Answer } from './api.ts';
 import { agreedOwners, expectMembers, ownersOn, urlOwnedBy } from './routing.ts';
 import { startStoreGate, type Asked, type StoreGate } from './storeGate.ts';
+import { expectCreatedEverywhere, sameCodeFor, showAsked, stored } from './storeVerdicts.ts';
 
 const APP = stageModule('exercise4-link-shortener/shortener.ts');
 const PROBE = new URL('./probe.ts', import.meta.url).href;
@@ -73,7 +76,6 @@ const listCaches = (views: Record<NodeName, string | null>) =>
   Object.entries(views)
     .map(([node, url]) => `${label(node)}: ${url ?? '(nothing)'}`)
     .join(', ');
-const stored = (code: string) => Storage.connect().get(linkKey(code));
 
 /** Runs `body` with `side` cut off from the other nodes, and heals the cut afterwards, whatever happens. */
 async function duringPartition(side: NodeName[], body: () => Promise<void>): Promise<void> {
@@ -111,44 +113,6 @@ async function whileStoreAway(body: () => Promise<void>): Promise<boolean> {
   }
   return true;
 }
-
-/** expectCreated for problem 1, where a create never waits for the other nodes. */
-function expectCreatedEverywhere(answer: Answer, node: NodeName, url: string, code: string): string {
-  if (answer.status === 503) {
-    throw new Error(
-      `POST / url=${url} on ${label(node)} answered ${shown(answer)}: with full replication, create answers once the link is stored, without waiting for the other nodes' caches to confirm. A node that runs no shortener (the test's manager, an operator's shell) never confirms, and one that is slow or cut off would hold up every create, though a node that misses the broadcast reads the store anyway`,
-    );
-  }
-  return expectCreated(answer, node, url, code);
-}
-
-/** Why two colliding urls, created one after the other, both got `code`: what the store holds says which mistake it was. */
-async function sameCodeFor(first: string, second: string, code: string, node: NodeName): Promise<string> {
-  const holds = await stored(code);
-  const head = `${first} and ${second}, whose codes collide, both got ${code}`;
-  if (holds === second) {
-    return `${head}, which now holds ${second}: the second create overwrote the first link. A slot that holds another url is never written again: claim it with { nx: true }, and try the next candidate when the claim is refused`;
-  }
-  // Stored under another candidate a moment later: by a storeLink that create did not wait for.
-  let elsewhere: string | undefined;
-  try {
-    await vi.waitFor(
-      async () => {
-        for (let attempt = 1; attempt < MAX_CANDIDATES && !elsewhere; attempt++) if ((await stored(shortCode(second, attempt))) === second) elsewhere = shortCode(second, attempt);
-        if (!elsewhere) throw new Error('not stored elsewhere');
-      },
-      { timeout: 1_000, interval: 50 },
-    );
-  } catch {
-    // not stored elsewhere
-  }
-  if (elsewhere) {
-    return `${head}: create on ${label(node)} answered ${code} for ${second}, but storeLink stored ${second} under ${elsewhere} (${code} holds ${first}): create answered before storeLink had finished; it must wait for storeLink and answer the code storeLink claimed`;
-  }
-  return `${head}, which holds ${first}: ${second}'s short link leads to another url. The store refused the claim on ${code} ({ nx: true } answered false): the slot is taken, and unless it holds this very url, storeLink must try the next candidate`;
-}
-
-const showAsked = (asked: Asked[]) => (asked.length ? asked.map((a) => (a.command === 'set' ? `set${a.nx ? ' nx' : ' (no nx)'}` : a.command)).join(', ') : '(not seen)');
 
 // Two urls whose first candidate codes are the same (found by trying https://example.com/0, /1, …).
 const COLLIDING = ['https://example.com/49713', 'https://example.com/205335'] as const;
