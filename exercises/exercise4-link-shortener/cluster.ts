@@ -36,7 +36,8 @@ let ring: HashRing | undefined;
 export async function updateRing(): Promise<NodeName[]> {
   // TODO: build this node's ring (a HashRing) from the canonical membership in the store, keep
   // it in `ring`, and answer its nodes. Not from the nodes this one is connected to: during a
-  // partition each side sees other nodes, and the two sides' rings would disagree.
+  // partition each side sees other nodes, and the two sides' rings would disagree. This node
+  // is on the ring only if the membership names it: a node that is up but not a member owns nothing.
   return [];
 }
 

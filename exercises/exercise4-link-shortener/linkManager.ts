@@ -55,7 +55,8 @@ export async function create(url: string): Promise<Created> {
 export async function lookup(code: string): Promise<Found> {
   // TODO: answer from this node's cache when it holds the code (no message, no store);
   // otherwise read the store, and cache what it holds before answering. A code nobody
-  // stored is { error: 'notFound' }.
+  // stored is { error: 'notFound' }, and nothing is kept of that miss: the link may be
+  // created the next moment, on a node this one cannot hear from.
   void code;
   return { error: 'notFound' };
 }
@@ -81,7 +82,8 @@ export async function createOnOwner(url: string): Promise<Created> {
 export async function remoteLookup(code: string): Promise<FoundRemotely> {
   // TODO: run problem 1's lookup on the owner of `code`, not here, so that the owner's cache
   // is the one that fills; give it at most OWNER_TIMEOUT_MS. An owner that cannot be reached
-  // makes the answer { error: 'nodedown' }.
+  // (down, cut off, or too slow: still connected, but silent for OWNER_TIMEOUT_MS) makes the
+  // answer { error: 'nodedown' }.
   void code;
   return { error: 'notFound' };
 }

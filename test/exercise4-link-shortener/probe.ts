@@ -1,15 +1,18 @@
 // Functions the stage tests run on the shortener's nodes through rpc.call, to
 // look inside a node (its port, its cache, its ring) and to call the stage's
 // functions there, without the stage's code having to help.
-import { GenServer, type NodeName } from '../../lib/index.ts';
+import { GenServer, Node, type NodeName } from '../../lib/index.ts';
 import { CACHE, cache, cached, flushCache } from '#stage/exercise4-link-shortener/cache.ts';
 import { findNode, setCanonicalNodes, updateRing } from '#stage/exercise4-link-shortener/cluster.ts';
-import { createOnOwner, remoteLookup } from '#stage/exercise4-link-shortener/linkManager.ts';
+import { OWNER_TIMEOUT_MS, createOnOwner, remoteLookup } from '#stage/exercise4-link-shortener/linkManager.ts';
 import { httpPort, useReplication } from '#stage/exercise4-link-shortener/shortener.ts';
 
 export const PROBE = import.meta.url;
 
 export const port = (): number => httpPort();
+
+/** How long this node waits for the owner of a link (linkManager.ts's OWNER_TIMEOUT_MS). */
+export const ownerTimeout = (): number => OWNER_TIMEOUT_MS;
 
 /** Switches this node's API to a design: 'full' (problem 1) or 'ring' (problem 2). */
 export const replicate = (design: 'full' | 'ring'): string => useReplication(design);
@@ -59,3 +62,11 @@ export async function ownersUnder(nodes: NodeName[], codes: string[]): Promise<R
 
 export const createHere = (url: string) => createOnOwner(url);
 export const remoteLookupHere = (code: string) => remoteLookup(code);
+
+/** Closes this node's connection to `node`, as a restart of either would, and answers whether they are still connected. */
+export function disconnectFrom(node: NodeName): boolean {
+  Node.disconnect(node);
+  return Node.list().includes(node);
+}
+
+export const connectTo = (node: NodeName): Promise<boolean> => Node.connect(node);
