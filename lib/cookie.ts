@@ -5,10 +5,12 @@
 // a private file in the home folder.
 //
 // What the cookie protects: who may join the cluster (and so run code on its
-// nodes through rpc). What it does not: the traffic itself. Frames travel in
-// clear text, so anyone on the network path can read them, and a machine in
-// the middle that can rewrite packets could take over an established
-// connection. Across an untrusted network, run the nodes inside a VPN or an SSH
+// nodes through rpc), and, through the session keys the handshake derives from
+// it, what travels on a connection once it is up: every frame carries a MAC
+// under a key only cookie holders can compute (distribution/frameMac.ts), so
+// whoever relays a connection cannot write into it. What it does not protect:
+// secrecy. Frames travel in clear text, so anyone on the network path can read
+// them. Across an untrusted network, run the nodes inside a VPN or an SSH
 // tunnel (README, "Several hosts").
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -70,6 +72,26 @@ export function proof(cookie: string, role: ProofRole, t: Transcript): string {
   // Node names cannot hold a newline and challenges are hex, so the joined text is unambiguous.
   const text = [PROOF_LABEL, role, t.initiator, t.acceptor, t.initiatorChallenge, t.acceptorChallenge].join('\n');
   return createHmac('sha256', cookie).update(text).digest('hex');
+}
+
+const SESSION_LABEL = 'distsys session v1';
+
+/** The keys of one connection's frames, one per direction: what the initiator sends, and what the acceptor sends. */
+export interface SessionKeys {
+  readonly initiator: Buffer;
+  readonly acceptor: Buffer;
+}
+
+/**
+ * The MAC keys of the connection this handshake sets up. Only a holder of the cookie can
+ * compute them: a relay that passed the handshake through saw the challenges and the
+ * proofs, and neither reveals a key (each is an HMAC under the cookie, with another label).
+ * A fresh handshake has fresh challenges, so its keys are worth nothing on any other connection.
+ */
+export function sessionKeys(cookie: string, t: Transcript): SessionKeys {
+  const key = (role: ProofRole) =>
+    createHmac('sha256', cookie).update([SESSION_LABEL, role, t.initiator, t.acceptor, t.initiatorChallenge, t.acceptorChallenge].join('\n')).digest();
+  return { initiator: key('initiator'), acceptor: key('acceptor') };
 }
 
 /** Compares a received proof with the expected one in constant time. */
