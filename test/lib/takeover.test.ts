@@ -16,7 +16,7 @@ import { EpmdClient } from '../../lib/epmd/client.ts';
 import type { SpawnedNode } from '../../lib/cluster/spawnNode.ts';
 import { freePort } from '../support/globalSetup.ts';
 import { fixture, startChild, startManager } from '../support/nodes.ts';
-import { asOtherUser, otherUserCannot, runAsNobody } from '../support/otherUser.ts';
+import { asOtherUser, otherUserCannot, startAsNobody } from '../support/otherUser.ts';
 import { waitFor } from '../support/wait.ts';
 
 const ATTACKER = fileURLToPath(new URL('./fixtures/takeoverAttacker.ts', import.meta.url));
@@ -37,7 +37,7 @@ type Report = Record<string, unknown>;
 /** Starts the attacker as nobody; its reports (one JSON line each) gather in the array it returns. */
 function attack(mode: 'takeover' | 'first', port: number, marker: string): Report[] {
   const reports: Report[] = [];
-  const child = runAsNobody(ATTACKER, [mode, String(port), marker], { buffer: false, stdin: 'ignore' });
+  const child = startAsNobody(ATTACKER, [mode, String(port), marker], { buffer: false, stdin: 'ignore' });
   attackers.push(child);
   let text = '';
   child.stdout?.setEncoding('utf8');

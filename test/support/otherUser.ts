@@ -29,7 +29,13 @@ export const otherUserCannot: string | undefined = await whyNot();
 /** The title of a test that runs a part as another user, with the reason it is skipped if it is. */
 export const asOtherUser = (title: string) => (otherUserCannot ? `${title} (skipped: ${otherUserCannot})` : title);
 
-/** Runs a TypeScript file of the kit's as `nobody`. */
-export function runAsNobody(script: string, args: string[], options: Options = {}): ResultPromise {
+/** Starts a TypeScript file of the kit's as `nobody`, for a part that runs alongside the test. */
+export function startAsNobody(script: string, args: string[], options: Options = {}): ResultPromise {
   return execa(process.execPath, [...tsEntryArgs(script), ...args], { uid: NOBODY, gid: NOBODY, reject: false, ...options });
+}
+
+/** Runs a TypeScript file of the kit's as `nobody` to its end: its exit code and what it printed. */
+export async function runAsNobody(script: string, args: string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  const run = await execa(process.execPath, [...tsEntryArgs(script), ...args], { uid: NOBODY, gid: NOBODY, reject: false, timeout: 60_000 });
+  return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr };
 }
