@@ -133,6 +133,11 @@ class Reader {
   }
 }
 
+/** A socket closed under the handshake (the listener's door turned it away, say) brings no connection up. */
+function stillOpen(socket: WebSocket): void {
+  if (socket.readyState !== socket.OPEN) throw new HandshakeError('the connection was closed during the handshake');
+}
+
 function refuse(socket: WebSocket, message: string, reason: string): HandshakeRefused {
   send(socket, { t: 'reject', reason });
   return new HandshakeRefused(message, reason, 'us');
@@ -158,6 +163,7 @@ export async function initiate(socket: WebSocket, peer: NodeName, options: Hands
       if (hooks.connected(peer)) throw new HandshakeRefused(`${peer} and this node are connected already`, 'already connected', 'us');
       send(socket, { t: 'confirm' });
     }
+    stillOpen(socket);
     const keys = sessionKeys(options.cookie(), t);
     return { peer, creation: challenge.creation, leftovers: reader.detach(), keys: { send: keys.initiator, receive: keys.acceptor } };
   } catch (err) {
@@ -198,6 +204,7 @@ export async function accept(socket: WebSocket, remoteAddress: string, options: 
       await reader.read('confirm');
       hooks.confirmed?.(peer);
     }
+    stillOpen(socket);
     const keys = sessionKeys(options.cookie(), t);
     return { peer, creation: hello.creation, leftovers: reader.detach(), keys: { send: keys.acceptor, receive: keys.initiator } };
   } catch (err) {

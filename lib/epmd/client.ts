@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { WebSocket } from 'ws';
 import { kitChildEnv, tsEntryArgs } from '../childProcess.ts';
+import { refusalText } from '../edge/refusalText.ts';
 import { untrusted } from '../logger.ts';
 import { MAX_EPMD_FRAME_BYTES, epmdReply, type EpmdReply, type EpmdRequest } from './protocol.ts';
 
@@ -30,8 +31,9 @@ export class EpmdClient {
       this.pending.delete(parsed.data.id);
       waiter?.resolve(parsed.data);
     });
-    socket.on('close', () => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error('the port mapper closed the connection'));
+    socket.on('close', (code: number, reason: Buffer) => {
+      const why = reason.length ? `: ${untrusted(reason.toString(), 123)}` : '';
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`the port mapper closed the connection (${code}${why})`));
       this.pending.clear();
       if (!this.closing) this.onLost?.();
     });
@@ -205,6 +207,13 @@ function open(url: string): Promise<WebSocket> {
       resolve(socket);
     });
     socket.once('error', reject);
+    // The port mapper's full door turned us away before the upgrade: it says why.
+    socket.once('unexpected-response', (_req, res) => {
+      void refusalText(res).then((why) => {
+        reject(new Error(`the port mapper turned the connection away (HTTP ${res.statusCode})${why ? `: ${why}` : ''}`));
+        socket.terminate();
+      });
+    });
   });
 }
 
