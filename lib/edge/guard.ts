@@ -7,11 +7,18 @@
 //
 // A full door turns away the oldest stranger, never the newcomer: when too
 // many connections wait at once, in all or from one address, the one that has
-// waited longest (from that address, or from anywhere) is closed to make room.
+// waited longest (from that address, or from anywhere) is closed to make room,
+// one that has not even reached its next stage (the WebSocket upgrade) first.
 // Refusing newcomers instead would let anyone who holds a few idle sockets
 // (another user of the machine, from 127.0.0.1) lock out every node that comes
 // to prove the cookie; a socket held idle is always older than the node that
 // arrives after it. Whoever is closed is told why, when it still listens.
+//
+// What it cannot stop: a client that opens new connections as fast as its
+// old ones are closed, each one upgraded, can still age a node's connection
+// to the front of the line before its handshake is over. That is a flood of
+// work, not a few held sockets, and on one machine it is no more than any local
+// program can do to any other (take the CPU, say).
 import type { Server, Socket } from 'node:net';
 
 export interface GuardLimits {
@@ -70,6 +77,8 @@ export function closeAfter(socket: Socket, last: string | Buffer): void {
 interface Waiting {
   readonly address: string;
   timer: NodeJS.Timeout | undefined;
+  /** It reached its next stage (`extend`): an upgraded WebSocket, not just a socket. */
+  progressed: boolean;
 }
 
 export class ConnectionGuard {
@@ -107,16 +116,26 @@ export class ConnectionGuard {
     const address = socket.remoteAddress ?? 'unknown';
     const fromThere = this.perAddress.get(address);
     // Room for the newcomer: the oldest from its address if that address is at its limit, else the oldest of all.
-    if ((fromThere?.size ?? 0) >= this.limits.maxWaitingPerAddress) {
-      this.evict(fromThere?.values().next().value, 'too many waiting from that address');
+    if (fromThere && fromThere.size >= this.limits.maxWaitingPerAddress) {
+      this.evict(this.oldest(fromThere), 'too many waiting from that address');
     } else if (this.waiting.size >= this.limits.maxWaiting) {
-      this.evict(this.waiting.keys().next().value, 'too many waiting');
+      this.evict(this.oldest(this.waiting.keys()), 'too many waiting');
     }
     const mine = this.perAddress.get(address) ?? new Set<Socket>();
     mine.add(socket);
     this.perAddress.set(address, mine);
-    this.waiting.set(socket, { address, timer: this.deadline(socket, this.limits.deadlineMs) });
+    this.waiting.set(socket, { address, timer: this.deadline(socket, this.limits.deadlineMs), progressed: false });
     socket.once('close', () => this.forget(socket));
+  }
+
+  /** The oldest of `sockets` (oldest first) that has not reached its next stage, else the oldest of them. */
+  private oldest(sockets: Iterable<Socket>): Socket | undefined {
+    let first: Socket | undefined;
+    for (const socket of sockets) {
+      first ??= socket;
+      if (this.waiting.get(socket)?.progressed === false) return socket;
+    }
+    return first;
   }
 
   private evict(oldest: Socket | undefined, reason: GuardRefusal): void {
@@ -154,6 +173,7 @@ export class ConnectionGuard {
     if (!entry) return;
     clearTimeout(entry.timer);
     entry.timer = this.deadline(socket, ms);
+    entry.progressed = true;
   }
 
   /** The connection proved itself: it no longer counts as waiting and has no deadline. */
