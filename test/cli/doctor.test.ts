@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/globalSetup.ts';
+import { NOBODY, otherUserCannot } from '../support/otherUser.ts';
 import { waitFor } from '../support/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/distsys.js', import.meta.url));
-const NOBODY = 65534;
 const dirs: string[] = [];
 const servers: Server[] = [];
 const sockets: Socket[] = [];
@@ -67,13 +67,10 @@ async function doctor(env: Record<string, string>, options: { nodeArgs?: string[
 }
 
 // root writes in any folder, so as root the unwritable-home test runs the doctor as nobody, for
-// whom a folder of mode 555 is read-only; that needs a Node.js nobody may run (not one under /root).
+// whom a folder of mode 555 is read-only; that needs a Node.js nobody may run (not one under /root)
+// and a checkout nobody may read (not one under a folder of mode 0700): otherwise it is skipped, saying so.
 const asRoot = process.getuid?.() === 0;
-const nobodyCannot = asRoot
-  ? await execa(process.execPath, ['-e', ''], { uid: NOBODY, gid: NOBODY, reject: false }).then((r) =>
-      r.failed ? `nobody cannot run ${process.execPath}: ${r.shortMessage}` : undefined,
-    )
-  : undefined;
+const nobodyCannot = asRoot ? otherUserCannot : undefined;
 
 const explain = (run: Run) => `doctor said:\n${run.stdout}\n${run.stderr}`;
 

@@ -18,7 +18,9 @@ async function whyNot(): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return `another user's part runs as nobody, which needs root (this test runs as uid ${process.getuid?.()})`;
   const run = await execa(process.execPath, tsEntryArgs(PROBE), { uid: NOBODY, gid: NOBODY, reject: false, timeout: 30_000 });
   if (run.exitCode !== 0 || !run.stdout.includes('nobody can load the kit')) {
-    return `nobody cannot load the kit from this checkout (a folder on its path is private, 0700?): ${(run.stderr || run.shortMessage || run.stdout).split(/\r?\n/)[0]}`;
+    const lines = (run.stderr || run.shortMessage || run.stdout).split(/\r?\n/);
+    const why = lines.find((line) => /Error|EACCES|denied/.test(line)) ?? lines[0];
+    return `nobody cannot load the kit from this checkout (a folder on its path is private, 0700?): ${why?.trim()}`;
   }
   return undefined;
 }
