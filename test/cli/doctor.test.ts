@@ -147,7 +147,10 @@ describe('distsys doctor', { timeout: 60_000 }, () => {
   it.skipIf(nobodyCannot !== undefined)(`a home folder the user cannot write in: the cookie file cannot be created, FAIL, not ready, exit 1${nobodyCannot ? ` (skipped: ${nobodyCannot})` : ''}`, async () => {
     const dir = home();
     chmodSync(dir, 0o555);
-    const run = await doctor({ HOME: dir }, asRoot ? { uid: NOBODY } : {});
+    // As nobody, a temporary folder nobody may write in too, like /tmp (the caller's TMPDIR may be root's own).
+    const temp = home();
+    chmodSync(temp, 0o1777);
+    const run = await doctor({ HOME: dir, ...(asRoot ? { TMPDIR: temp } : {}) }, asRoot ? { uid: NOBODY } : {});
     expect(run.exitCode, explain(run)).toBe(1);
     const cookie = join(dir, '.distsys.cookie');
     expect(run.stdout).toContain(`  FAIL  cannot create the cookie file ${cookie}: EACCES`);
