@@ -2,6 +2,7 @@
 // runs them as a controller node that starts its own peers, on an epmd of its
 // own (a free port, so an attendee's real epmd is untouched), and stops it all.
 import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,13 +19,14 @@ export async function erlangMissing(): Promise<string | undefined> {
 
 export async function erlangFigures(o: { runs: number; trips: number; messages: number; clusterRuns: number; epmdPort: number }): Promise<Map<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'distsys-erlbench-'));
-  const env = { ERL_EPMD_PORT: String(o.epmdPort) };
+  // The cookie goes in the environment (ERL_AFLAGS, which the peers inherit), not on command lines every user can read.
+  const env = { ERL_EPMD_PORT: String(o.epmdPort), ERL_AFLAGS: `-setcookie bench${randomBytes(12).toString('hex')}` };
   try {
     const sources = readdirSync(SOURCES).filter((f) => f.endsWith('.erl')).map((f) => join(SOURCES, f));
     await execa('erlc', ['-o', dir, ...sources]);
     const run = await execa(
       'erl',
-      ['-sname', `distbench${process.pid}`, '-setcookie', `bench${process.pid}`, '-kernel', 'prevent_overlapping_partitions', 'false', '-noshell', '-pa', dir,
+      ['-sname', `distbench${process.pid}`, '-kernel', 'prevent_overlapping_partitions', 'false', '-noshell', '-pa', dir,
         '-run', 'distbench', 'main', String(o.runs), String(o.trips), String(o.messages), String(o.clusterRuns)],
       { env, reject: false, timeout: 600_000 },
     );

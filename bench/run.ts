@@ -85,7 +85,7 @@ try {
   }
 } finally {
   await Node.stop();
-  await EpmdClient.ask(epmdPort, '127.0.0.1', (c) => c.kill()).catch(() => {});
+  await EpmdClient.stopUnused(epmdPort);
 }
 
 process.stdout.write(`\n${table(figures, withErlang)}\n\n`);

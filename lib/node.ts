@@ -1,7 +1,7 @@
 // Elixir's `Node` module: start and stop distribution, name, cookie, and the
 // connections of this node (`list`, `ping`, `connect`, `disconnect`).
 import { z } from 'zod';
-import { readDefaultCookie } from './cookie.ts';
+import { handedCookie, readDefaultCookie } from './cookie.ts';
 import { epmdPortFromEnv } from './epmd/protocol.ts';
 import { currentKernel, setCurrentKernel } from './distribution/current.ts';
 import { Kernel } from './distribution/netKernel.ts';
@@ -11,7 +11,7 @@ import { exposedAddressesFor, fromLongName, fromShortName, listenAddressFor, par
 import type { NodeName } from './terms.ts';
 
 export interface StartOptions {
-  /** The cookie; by default the one in `~/.distsys.cookie` (created if missing). */
+  /** The cookie; by default the one handed in DISTSYS_COOKIE, else the one in `~/.distsys.cookie` (created if missing). */
   cookie?: string;
   /** How long a silent peer is tolerated before it is declared down (Erlang's net_ticktime). Default 60 s or DISTSYS_TICK_MS. */
   tickTimeMs?: number;
@@ -49,7 +49,8 @@ export const Node = {
   /** Turns this OS process into a node: `{ sname: 'chris' }` or `{ name: 'chris@127.0.0.1' }`. Returns its full name. */
   async start(id: { sname: string } | { name: string }, options: StartOptions = {}): Promise<NodeName> {
     if (currentKernel()) throw new Error(`Node.start: this process is already the node ${localNode.name}`);
-    const opts = startOptions.parse(options);
+    const fromParent = handedCookie();
+    const opts = startOptions.parse({ ...options, cookie: options.cookie ?? fromParent });
     const parsed = 'sname' in id ? fromShortName(id.sname) : fromLongName(id.name);
     const started = await Kernel.start({
       name: parsed.full,

@@ -12,7 +12,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { liveKitProcesses } from '../lib/liveProcesses.ts';
+import { liveFolderName, liveKitProcesses } from '../lib/liveProcesses.ts';
 import { runStageTests } from './stageTests.ts';
 
 const { values, positionals } = parseArgs({ options: { busy: { type: 'boolean' }, parts: { type: 'string' } }, allowPositionals: true });
@@ -39,7 +39,7 @@ const note = (test: string, passed: boolean, message?: string) => {
   }
   tally.set(test, row);
 };
-const ourTemp = () => new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('distsys-') && f !== 'distsys-live'));
+const ourTemp = () => new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('distsys-') && f !== liveFolderName()));
 
 const busy = values.busy ? execa(process.execPath, ['-e', 'for (;;) {}'], { reject: false }) : undefined;
 const started = Date.now();

@@ -2,7 +2,7 @@
 // stage tests' clusters, take their cookie from it, creating it on first use.
 // A home folder that cannot hold it stops them all; one other users can read
 // lets them join your nodes.
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defaultCookiePath, readDefaultCookie } from '../../lib/internal.ts';
 import { reason, type CheckResult } from './check.ts';
@@ -19,7 +19,8 @@ export function checkCookieFile(path = defaultCookiePath(), platform: NodeJS.Pla
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       return { status: 'fail', summary: `cannot look at the cookie file ${path}: ${reason(err)}`, details: [`Make sure your user can read ${dirname(path)}.`, ELSEWHERE] };
     }
-    existed = false;
+    // A link to nothing is there all the same: the cookie's own check (below) says so in words.
+    existed = lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
   }
   const posix = platform !== 'win32';
   if (existed && posix && (mode & 0o077) !== 0) {

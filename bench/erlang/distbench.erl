@@ -1,7 +1,7 @@
 %% The kit's benchmarks, measured the same way on Erlang/OTP's own distribution,
 %% so `npm run bench -- --erlang` can print both columns from one run.
 %% Started by bench/erlang.ts as a controller node:
-%%   erl -sname ctl -setcookie C -noshell -pa DIR -run distbench main RUNS TRIPS MESSAGES CLUSTER_RUNS
+%%   ERL_AFLAGS="-setcookie C" erl -sname ctl -noshell -pa DIR -run distbench main RUNS TRIPS MESSAGES CLUSTER_RUNS
 %% It starts peer nodes as OS processes (erl), prints one line per figure,
 %%   figure <key> <value>
 %% and stops every node it started.
@@ -34,11 +34,12 @@ now_us() -> erlang:monotonic_time(microsecond).
 host() -> lists:last(string:split(atom_to_list(node()), "@")).
 
 %% Starts a peer node as an OS process (as the kit starts `distsys node`) and
-%% returns {Name, OsPid} once it answers a ping.
+%% returns {Name, OsPid} once it answers a ping. It inherits the cookie with the
+%% environment (ERL_AFLAGS), as the kit's nodes do (DISTSYS_COOKIE): never on a
+%% command line, which every user of the machine can read.
 start_node(Name) ->
-    Cookie = atom_to_list(erlang:get_cookie()),
     Dir = filename:dirname(code:which(?MODULE)),
-    Cmd = "erl -sname " ++ Name ++ " -setcookie " ++ Cookie ++ " -kernel prevent_overlapping_partitions false"
+    Cmd = "erl -sname " ++ Name ++ " -kernel prevent_overlapping_partitions false"
         " -noshell -noinput -pa " ++ Dir ++ " </dev/null >/dev/null 2>&1 & echo $!",
     OsPid = string:trim(os:cmd(Cmd)),
     ets:insert(distbench_started, {OsPid}),

@@ -1,6 +1,9 @@
 // Starts a node as a real OS process (`distsys node`) and waits until it says it
 // is ready. The child dies with its parent: it holds an IPC channel to it and
 // exits when that closes, which also happens when the parent is killed with -9.
+// Its cookie goes in its environment (DISTSYS_COOKIE), which only its own user
+// can read, never on its command line, which every user of the machine can.
+import { COOKIE_ENV } from '../cookie.ts';
 import type { NodeName } from '../terms.ts';
 import { askToStop, startKitProcess } from './kitProcess.ts';
 import { NODE_READY } from './readyLine.ts';
@@ -40,7 +43,6 @@ export async function spawnNode(options: SpawnNodeOptions): Promise<SpawnedNode>
   const args = ['node'];
   if (options.sname) args.push('--sname', options.sname);
   if (options.name) args.push('--name', options.name);
-  if (options.cookie) args.push('--cookie', options.cookie);
   if (options.boot) args.push('--boot', options.boot);
   if (options.tickTimeMs) args.push('--tick-ms', String(options.tickTimeMs));
   let stderr = '';
@@ -48,7 +50,7 @@ export async function spawnNode(options: SpawnNodeOptions): Promise<SpawnedNode>
     args,
     readyLine: NODE_READY.pattern,
     what: `node ${options.sname ?? options.name}`,
-    ...(options.env ? { env: options.env } : {}),
+    env: { ...options.env, ...(options.cookie ? { [COOKIE_ENV]: options.cookie } : {}) },
     ...(options.wrapper ? { wrapper: options.wrapper } : {}),
     timeoutMs: options.readyTimeoutMs ?? 20_000,
     onLog: (chunk) => {

@@ -1,7 +1,7 @@
 // After the handshake, a frame larger than MAX_WIRE_FRAME_BYTES crosses as a
 // run of binary WebSocket frames: a flag byte (1: more follow, 0: the last)
 // and a slice of the frame's UTF-8 bytes. The receiver joins them back into the
-// text frame, up to the node's maxFrameBytes. This keeps every WebSocket frame
+// frame's bytes, up to the node's maxFrameBytes (and checks its MAC: frameMac.ts). This keeps every WebSocket frame
 // small, so nobody can make a node buffer much before it has authenticated,
 // while authenticated peers may still send large messages.
 import { MAX_WIRE_FRAME_BYTES } from './frames.ts';
@@ -44,18 +44,18 @@ export class Reassembly {
     return this.parts.length > 0;
   }
 
-  /** Adds one chunk; returns the whole frame's text after the last one. */
-  push(chunk: Buffer): string | undefined {
+  /** Adds one chunk; returns the whole frame's bytes after the last one. */
+  push(chunk: Buffer): Buffer | undefined {
     const flag = chunk[0];
     if (chunk.length < 2 || (flag !== MORE && flag !== LAST)) throw new ChunkError('malformed', 'a binary frame that is not a chunk');
     this.size += chunk.length - 1;
     if (this.size > this.maxBytes) throw new ChunkError('oversized', `a frame of more than ${this.maxBytes} bytes`);
     this.parts.push(chunk.subarray(1));
     if (flag === MORE) return undefined;
-    const text = Buffer.concat(this.parts, this.size).toString('utf8');
+    const frame = Buffer.concat(this.parts, this.size);
     this.parts = [];
     this.size = 0;
-    return text;
+    return frame;
   }
 }
 

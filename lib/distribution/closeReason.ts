@@ -1,5 +1,6 @@
 // Why a connection to a peer ended, as data: the net kernel decides from the
 // kind what to log and how loudly, and `describeClose` words it for people.
+import { untrusted } from '../logger.ts';
 export type CloseReason =
   /** The socket closed (the peer closed it, or its process died). */
   | { readonly kind: 'closed'; readonly code: number; readonly text: string }
@@ -7,6 +8,8 @@ export type CloseReason =
   | { readonly kind: 'silent'; readonly ms: number; readonly tickTimeMs: number }
   /** The peer sent something that is not a frame of the protocol. */
   | { readonly kind: 'malformed'; readonly detail: string }
+  /** A frame failed its MAC: written into the connection by someone without the session key (a relay), or damaged. */
+  | { readonly kind: 'forged'; readonly frame: number }
   /** The peer sent a frame over the size limit. */
   | { readonly kind: 'oversized'; readonly detail: string }
   | { readonly kind: 'socket error'; readonly message: string }
@@ -16,11 +19,16 @@ export type CloseReason =
 export function describeClose(reason: CloseReason, peer: string): string {
   switch (reason.kind) {
     case 'closed':
-      return `connection closed (${reason.code}${reason.text ? ` ${reason.text}` : ''})`;
+      return `connection closed (${reason.code}${reason.text ? ` ${untrusted(reason.text, 123)}` : ''})`;
     case 'silent':
       return `no answer for ${reason.ms} ms (tick time ${reason.tickTimeMs} ms)`;
     case 'malformed':
-      return `malformed frame from ${peer}: ${reason.detail}`;
+      return `malformed frame from ${peer}: ${untrusted(reason.detail)}`;
+    case 'forged':
+      return (
+        `frame ${reason.frame} from ${peer} failed its authentication (MAC): it was written into the connection by someone ` +
+        'without the session key (a program relaying the connection?) or damaged on the way; closed'
+      );
     case 'oversized':
       return `peer sent an oversized frame${reason.detail ? ` (${reason.detail})` : ''}`;
     case 'socket error':
@@ -32,5 +40,5 @@ export function describeClose(reason: CloseReason, peer: string): string {
 
 /** Whether the peer misbehaved or vanished (worth a warning), rather than a close someone chose. */
 export function isTrouble(reason: CloseReason): boolean {
-  return reason.kind === 'malformed' || reason.kind === 'oversized' || reason.kind === 'silent';
+  return reason.kind === 'malformed' || reason.kind === 'forged' || reason.kind === 'oversized' || reason.kind === 'silent';
 }

@@ -2,12 +2,15 @@
 // goes over it in order: outgoing entries are coalesced into batch frames (all
 // sends made in one turn of the event loop travel together), ticks prove the
 // peer is alive, and every incoming frame is validated before it is acted on.
+// Every frame, both ways, carries a MAC under the connection's session keys
+// (frameMac.ts): a frame that fails its check closes the connection, logged.
 import type { WebSocket, RawData } from 'ws';
 import type { NodeName } from '../terms.ts';
 import { ChunkError, Reassembly, sendChunked } from './chunks.ts';
 import type { CloseReason } from './closeReason.ts';
 import type { Entry } from './entries.ts';
 import { readEntry, type EncodedEntry } from './entryCodec.ts';
+import { FrameOpener, FrameSealer } from './frameMac.ts';
 import { WS_TOO_BIG, type RawFrame } from './frameQueue.ts';
 import { distFrame } from './frames.ts';
 
@@ -29,6 +32,8 @@ export interface ConnectionOptions {
   readonly tickTimeMs: number;
   /** The largest frame (after joining its chunks) the peer may send. */
   readonly maxFrameBytes: number;
+  /** The session keys the handshake derived: for the frames this node sends, and for those it receives. */
+  readonly keys: { readonly send: Buffer; readonly receive: Buffer };
 }
 
 export class Connection {
@@ -50,6 +55,8 @@ export class Connection {
     this.peerCreation = peerCreation;
     this.handlers = handlers;
     this.chunks = new Reassembly(options.maxFrameBytes);
+    this.sealer = new FrameSealer(options.keys.send);
+    this.opener = new FrameOpener(options.keys.receive);
     socket.on('message', (data: RawData, isBinary: boolean) => this.frame(data as Buffer, isBinary));
     socket.on('close', (code: number, reason: Buffer) => this.shut({ kind: 'closed', code, text: reason.toString() }));
     socket.on('error', (err: Error & { code?: string }) =>
@@ -64,6 +71,8 @@ export class Connection {
 
   private pendingLeftovers: RawFrame[];
   private readonly chunks: Reassembly;
+  private readonly sealer: FrameSealer;
+  private readonly opener: FrameOpener;
 
   /** Reads the frames that arrived before the connection existed; call once the node has recorded it. */
   start(): void {
@@ -102,7 +111,7 @@ export class Connection {
   close(reason: CloseReason): void {
     if (!this.open) return;
     this.flush();
-    this.socket.close(reason.kind === 'oversized' ? 1009 : reason.kind === 'malformed' ? 1008 : 1000, reason.kind === 'local' ? reason.why.slice(0, 100) : reason.kind);
+    this.socket.close(reason.kind === 'oversized' ? 1009 : reason.kind === 'malformed' || reason.kind === 'forged' ? 1008 : 1000, reason.kind === 'local' ? reason.why.slice(0, 100) : reason.kind);
     this.shut(reason);
   }
 
@@ -116,7 +125,7 @@ export class Connection {
   }
 
   private raw(text: string): void {
-    if (this.open && this.socket.readyState === this.socket.OPEN) sendChunked(text, (data, binary) => this.socket.send(data, { binary }));
+    if (this.open && this.socket.readyState === this.socket.OPEN) sendChunked(this.sealer.seal(text), (data, binary) => this.socket.send(data, { binary }));
   }
 
   private tick(interval: number, tickTimeMs: number): void {
@@ -150,28 +159,33 @@ export class Connection {
     if (!this.open) return;
     if (!isBinary) {
       if (this.chunks.inProgress) this.malformed('a text frame in the middle of a chunked one');
-      else this.receive(data.toString());
+      else this.receive(data);
       return;
     }
-    this.lastReceived = Date.now();
-    let text: string | undefined;
+    let whole: Buffer | undefined;
     try {
-      text = this.chunks.push(data);
+      whole = this.chunks.push(data);
     } catch (err) {
       if (err instanceof ChunkError && err.kind === 'oversized') this.close({ kind: 'oversized', detail: err.message });
       else this.malformed((err as Error).message);
       return;
     }
-    if (text !== undefined) this.receive(text);
+    if (whole !== undefined) this.receive(whole);
   }
 
-  /** Handles one incoming frame's text. */
-  private receive(text: string): void {
+  /** Handles one incoming frame: its MAC first, then its text. */
+  private receive(bytes: Buffer): void {
     if (!this.open) return;
+    const body = this.opener.open(bytes);
+    if (body === undefined) {
+      this.close({ kind: 'forged', frame: this.opener.opened + 1 });
+      return;
+    }
+    // Only a frame that passed its check proves the peer alive: a relay's bytes do not.
     this.lastReceived = Date.now();
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(body.toString('utf8'));
     } catch {
       this.malformed('not JSON');
       return;

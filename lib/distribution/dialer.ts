@@ -5,6 +5,7 @@
 // comes after (handshake.ts).
 import { WebSocket } from 'ws';
 import { EpmdClient } from '../epmd/client.ts';
+import { refusalText } from '../edge/refusalText.ts';
 import { addressOf, isThisHost, parseNodeName } from '../nodeName.ts';
 import type { NodeName } from '../terms.ts';
 import { MAX_WIRE_FRAME_BYTES } from './frames.ts';
@@ -50,6 +51,13 @@ export function opened(socket: WebSocket, target: DialTarget): Promise<void> {
     socket.once('open', resolve);
     socket.once('error', (err: NodeJS.ErrnoException) => reject(new DialError(describe(err, target.address))));
     socket.once('close', () => reject(new DialError(`${target.address} closed the connection before it opened`)));
+    // An answer instead of the upgrade: a listener's full door says why it turned us away.
+    socket.once('unexpected-response', (_req, res) => {
+      void refusalText(res).then((why) => {
+        reject(new DialError(`${target.address} turned the connection away (HTTP ${res.statusCode})${why ? `: ${why}` : ''}`));
+        socket.terminate();
+      });
+    });
   });
 }
 

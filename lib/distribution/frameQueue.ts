@@ -4,6 +4,7 @@
 // A peer that has not authenticated yet cannot make it hold more than a few
 // frames: the socket stops being read while one waits to be taken.
 import type { WebSocket, RawData } from 'ws';
+import { untrusted } from '../logger.ts';
 import { MAX_WIRE_FRAME_BYTES } from './frames.ts';
 
 /** ws's error code for a frame over its maxPayload. */
@@ -48,7 +49,8 @@ export class FrameQueue {
     this.socket.pause();
   };
   private readonly onClose = (code: number, reason: Buffer) => {
-    this.fail(new HandshakeError(`connection closed during the handshake (${code}${reason.length ? ` ${reason.toString()}` : ''})`));
+    // The reason is the peer's (a listener that turned us away says why): network text.
+    this.fail(new HandshakeError(`connection closed during the handshake (${code}${reason.length ? ` ${untrusted(reason.toString(), 123)}` : ''})`));
   };
   private readonly onError = (err: Error & { code?: string }) =>
     this.fail(new HandshakeError(err.code === WS_TOO_BIG ? `the peer sent a frame larger than ${MAX_WIRE_FRAME_BYTES} bytes during the handshake` : err.message));

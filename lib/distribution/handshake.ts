@@ -11,6 +11,11 @@
 //   confirm                                 --->   (only after `replace`)
 //
 //   P(role) = HMAC-SHA256(cookie, "distsys handshake v2", role, I, A, cI, cA)
+//   K(role) = HMAC-SHA256(cookie, "distsys session v1", role, I, A, cI, cA)
+//
+// After the handshake, every frame `role` sends carries a MAC under K(role)
+// (frameMac.ts): a relay that passed the handshake through cannot write into
+// the connection, since it cannot compute a key from what it saw.
 //
 // Each proof covers both names, both fresh challenges and the direction, so it
 // proves something about this connection only. A proof relayed from another
@@ -27,7 +32,8 @@
 // they are connected: the acceptor acks with `replace`, and the initiator, if
 // it really has no connection, confirms that the old one is stale.
 import type { WebSocket } from 'ws';
-import { proof, proofMatches, newChallenge, type Transcript } from '../cookie.ts';
+import { proof, proofMatches, newChallenge, sessionKeys, type Transcript } from '../cookie.ts';
+import { untrusted } from '../logger.ts';
 import { FrameQueue, HandshakeError, type RawFrame } from './frameQueue.ts';
 import { handshakeFrame, type HandshakeFrame } from './frames.ts';
 import type { NodeName } from '../terms.ts';
@@ -39,6 +45,8 @@ export interface HandshakeResult {
   readonly creation: number;
   /** Frames that arrived right behind the handshake: the connection reads them first. */
   readonly leftovers: RawFrame[];
+  /** The connection's MAC keys: for the frames this node sends, and for those it receives. */
+  readonly keys: { readonly send: Buffer; readonly receive: Buffer };
 }
 
 /**
@@ -131,7 +139,7 @@ class Reader {
     }
     const frame = parsed.data;
     if (frame.t === 'reject' && expected !== 'reject') {
-      throw new HandshakeRefused(`${from} refused the connection: ${frame.reason}`, frame.reason, 'peer');
+      throw new HandshakeRefused(`${from} refused the connection: ${untrusted(frame.reason)}`, frame.reason, 'peer');
     }
     if (frame.t !== expected) throw new HandshakeError(`${from} sent ${frame.t} during the handshake where ${expected} was due`);
     return frame as Extract<HandshakeFrame, { t: T }>;
@@ -140,6 +148,11 @@ class Reader {
   detach(): RawFrame[] {
     return this.queue.detach();
   }
+}
+
+/** A socket closed under the handshake (the listener's door turned it away, say) brings no connection up. */
+function stillOpen(socket: WebSocket): void {
+  if (socket.readyState !== socket.OPEN) throw new HandshakeError('the connection was closed during the handshake');
 }
 
 function refuse(socket: WebSocket, message: string, reason: string): HandshakeRefused {
@@ -154,7 +167,7 @@ export async function initiate(socket: WebSocket, peer: NodeName, options: Hands
     send(socket, { t: 'hello', name: options.self, creation: options.creation, to: peer });
     const challenge = await reader.read('challenge');
     if (challenge.name !== peer) {
-      throw refuse(socket, `dialled ${peer} but ${challenge.name} answered`, `expected ${peer}, reached ${challenge.name}`);
+      throw refuse(socket, `dialled ${peer} but ${untrusted(challenge.name)} answered`, `expected ${peer}, reached ${challenge.name}`);
     }
     const t: Transcript = { initiator: options.self, acceptor: peer, initiatorChallenge: newChallenge(), acceptorChallenge: challenge.challenge };
     send(socket, { t: 'answer', challenge: t.initiatorChallenge, proof: proof(options.cookie(), 'initiator', t) });
@@ -167,7 +180,9 @@ export async function initiate(socket: WebSocket, peer: NodeName, options: Hands
       if (hooks.connected(peer)) throw new HandshakeRefused(`${peer} and this node are connected already`, REFUSALS.alreadyConnected, 'us');
       send(socket, { t: 'confirm' });
     }
-    return { peer, creation: challenge.creation, leftovers: reader.detach() };
+    stillOpen(socket);
+    const keys = sessionKeys(options.cookie(), t);
+    return { peer, creation: challenge.creation, leftovers: reader.detach(), keys: { send: keys.initiator, receive: keys.acceptor } };
   } catch (err) {
     reader.detach();
     throw err;
@@ -180,12 +195,14 @@ export async function accept(socket: WebSocket, remoteAddress: string, options: 
   try {
     const hello = await reader.read('hello');
     const peer = hello.name;
-    reader.from = peer;
+    // The name is only a claim until the proof checks out; in words, it is quoted as network text.
+    const claimed = untrusted(peer);
+    reader.from = claimed;
     if (hello.to !== options.self) {
-      throw refuse(socket, `refused ${peer} (at ${remoteAddress}): it dialled ${hello.to}, but this is ${options.self}`, `this is ${options.self}, not ${hello.to}`);
+      throw refuse(socket, `refused ${claimed} (at ${remoteAddress}): it dialled ${untrusted(hello.to)}, but this is ${options.self}`, `this is ${options.self}, not ${hello.to}`);
     }
     const refusal = peer === options.self ? 'ownName' : hooks.admit(peer);
-    if (refusal !== undefined) throw refuse(socket, `refused ${peer} (at ${remoteAddress}): ${REFUSALS[refusal]}`, REFUSALS[refusal]);
+    if (refusal !== undefined) throw refuse(socket, `refused ${claimed} (at ${remoteAddress}): ${REFUSALS[refusal]}`, REFUSALS[refusal]);
     const acceptorChallenge = newChallenge();
     send(socket, { t: 'challenge', name: options.self, creation: options.creation, challenge: acceptorChallenge });
     const answer = await reader.read('answer');
@@ -193,7 +210,7 @@ export async function accept(socket: WebSocket, remoteAddress: string, options: 
     if (!proofMatches(proof(options.cookie(), 'initiator', t), answer.proof)) {
       throw refuse(
         socket,
-        `rejected a connection from ${peer} (at ${remoteAddress}): its cookie does not match ours (or its proof was made for another connection, which a relay would do)`,
+        `rejected a connection from ${claimed} (at ${remoteAddress}): its cookie does not match ours (or its proof was made for another connection, which a relay would do)`,
         REFUSALS.cookieMismatch,
       );
     }
@@ -204,7 +221,9 @@ export async function accept(socket: WebSocket, remoteAddress: string, options: 
       await reader.read('confirm');
       hooks.confirmed?.(peer);
     }
-    return { peer, creation: hello.creation, leftovers: reader.detach() };
+    stillOpen(socket);
+    const keys = sessionKeys(options.cookie(), t);
+    return { peer, creation: hello.creation, leftovers: reader.detach(), keys: { send: keys.acceptor, receive: keys.initiator } };
   } catch (err) {
     reader.detach();
     throw err;

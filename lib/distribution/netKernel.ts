@@ -400,7 +400,7 @@ export class Kernel {
         },
         closed: (conn, reason) => this.down(slot, conn, reason),
       },
-      { tickTimeMs: this.options.tickTimeMs, maxFrameBytes: this.options.maxFrameBytes },
+      { tickTimeMs: this.options.tickTimeMs, maxFrameBytes: this.options.maxFrameBytes, keys: result.keys },
       result.leftovers,
     );
     slot.connection = connection;

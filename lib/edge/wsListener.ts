@@ -3,13 +3,16 @@
 // from a program, not a web page (no `Origin`); upgrade to a WebSocket within
 // `upgradeMs`; and then prove itself (`settle`) within `proveMs`, while at most
 // `maxWaiting` connections (`maxWaitingPerAddress` from one address) are
-// waiting to. Frames are limited to `maxPayload` bytes: ws refuses a bigger
-// one from its header, before buffering it.
+// waiting to; a full door closes the oldest of them (guard.ts). A client that
+// is closed is told why: an HTTP 503 before the upgrade, a WebSocket close
+// (1013, "try again later", with the words) after it, so a node that is turned
+// away logs the reason rather than "read ECONNRESET". Frames are limited to
+// `maxPayload` bytes: ws refuses a bigger one from its header, before buffering it.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { browserRefusal } from './browsers.ts';
-import { ConnectionGuard } from './guard.ts';
+import { ConnectionGuard, answerAndClose } from './guard.ts';
 
 export interface WsListenerOptions {
   readonly host: string;
@@ -43,10 +46,24 @@ export async function listenWs(options: WsListenerOptions): Promise<WsListener> 
     res.end('this port speaks the distsys protocol over WebSocket only\n');
   });
   server.maxHeadersCount = 50;
+  /** The WebSocket of each connection that upgraded but has not proved itself yet. */
+  const upgradedWaiting = new Map<Socket, WebSocket>();
+  const turnAway = (socket: Socket, words: string) => {
+    const ws = upgradedWaiting.get(socket);
+    upgradedWaiting.delete(socket);
+    if (!ws) {
+      answerAndClose(socket, words, 'text');
+      return;
+    }
+    // 1013: try again later. The close reason is at most 123 bytes.
+    ws.close(1013, Buffer.from(words).subarray(0, 123).toString());
+    setTimeout(() => ws.terminate(), 1_000).unref();
+  };
   const guard = new ConnectionGuard(
     server,
     { maxWaiting: options.maxWaiting, maxWaitingPerAddress: options.maxWaitingPerAddress, deadlineMs: options.upgradeMs },
     (_reason, address, words) => options.onRefused(address, words),
+    turnAway,
   );
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: false, skipUTF8Validation: true });
 
@@ -59,8 +76,20 @@ export async function listenWs(options: WsListenerOptions): Promise<WsListener> 
       options.onRefused(address, refusal);
       return;
     }
+    // Turned away while its request was on the way: it was told why, and is not served.
+    if (!guard.isWaiting(socket)) {
+      socket.destroy();
+      return;
+    }
     guard.extend(socket, options.proveMs);
-    wss.handleUpgrade(req, socket, head, (ws) => options.onClient(ws, address, () => guard.settle(socket)));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      upgradedWaiting.set(socket, ws);
+      socket.once('close', () => upgradedWaiting.delete(socket));
+      options.onClient(ws, address, () => {
+        upgradedWaiting.delete(socket);
+        guard.settle(socket);
+      });
+    });
   });
   server.on('clientError', (_err, socket) => socket.destroy());
 

@@ -4,6 +4,8 @@
 import { spawn } from 'node:child_process';
 import { WebSocket } from 'ws';
 import { kitChildEnv, tsEntryArgs } from '../childProcess.ts';
+import { refusalText } from '../edge/refusalText.ts';
+import { untrusted } from '../logger.ts';
 import { MAX_EPMD_FRAME_BYTES, epmdReply, type EpmdReply, type EpmdRequest } from './protocol.ts';
 
 type Request = EpmdRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -29,8 +31,9 @@ export class EpmdClient {
       this.pending.delete(parsed.data.id);
       waiter?.resolve(parsed.data);
     });
-    socket.on('close', () => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error('the port mapper closed the connection'));
+    socket.on('close', (code: number, reason: Buffer) => {
+      const why = reason.length ? `: ${untrusted(reason.toString(), 123)}` : '';
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`the port mapper closed the connection (${code}${why})`));
       this.pending.clear();
       if (!this.closing) this.onLost?.();
     });
@@ -104,7 +107,7 @@ export class EpmdClient {
    */
   async register(name: string, port: number, expose: string[] = []): Promise<void> {
     const reply = await this.request({ op: 'register', name, port, ...(expose.length ? { expose } : {}) });
-    if (!reply.ok) throw new Error(reply.error ?? `the port mapper refused ${name}`);
+    if (!reply.ok) throw new Error(untrusted(reply.error ?? `the port mapper refused ${name}`, 300));
   }
 
   /** Gives up the name this connection registered (the port mapper answers once it has forgotten it). */
@@ -125,14 +128,38 @@ export class EpmdClient {
   /** The OS process id of the port mapper (for tests and `distsys epmd`). */
   async pid(): Promise<number | undefined> {
     const reply = await this.request({ op: 'info' });
-    if (!reply.ok) throw new Error(reply.error ?? 'the port mapper refused to say');
+    if (!reply.ok) throw new Error(untrusted(reply.error ?? 'the port mapper refused to say', 300));
     return reply.pid;
   }
 
-  /** Asks the port mapper to exit now (like `epmd -kill`). */
+  /**
+   * Asks the port mapper to exit now (like `epmd -kill`). It refuses while any node is registered
+   * (as Erlang's epmd does): then this throws a PortMapperInUse that names them.
+   */
   async kill(): Promise<void> {
     const reply = await this.request({ op: 'kill' });
-    if (!reply.ok) throw new Error(reply.error ?? 'the port mapper refused to stop');
+    if (reply.ok) return;
+    const error = untrusted(reply.error ?? 'the port mapper refused to stop', 300);
+    if (reply.names?.length) throw new PortMapperInUse(error, reply.names.map((n) => n.name));
+    throw new Error(error);
+  }
+
+  /**
+   * Stops the port mapper on `port` of this host once no node uses it, waiting up to `withinMs`
+   * for nodes that are leaving (one killed a moment ago is still registered until its socket closes).
+   * Resolves whether it stopped; quietly if none runs.
+   */
+  static async stopUnused(port: number, withinMs = 2_000): Promise<boolean> {
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      try {
+        await EpmdClient.ask(port, '127.0.0.1', (c) => c.kill());
+        return true;
+      } catch (err) {
+        if (!(err instanceof PortMapperInUse) || Date.now() > deadline) return false;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** Closes the connection (the port mapper forgets the name it holds); resolves once it is closed. */
@@ -154,6 +181,16 @@ export class EpmdClient {
   }
 }
 
+/** The port mapper refused `kill`: nodes are registered with it. */
+export class PortMapperInUse extends Error {
+  override name = 'PortMapperInUse';
+  readonly names: string[];
+  constructor(message: string, names: string[]) {
+    super(message);
+    this.names = names;
+  }
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -170,6 +207,13 @@ function open(url: string): Promise<WebSocket> {
       resolve(socket);
     });
     socket.once('error', reject);
+    // The port mapper's full door turned us away before the upgrade: it says why.
+    socket.once('unexpected-response', (_req, res) => {
+      void refusalText(res).then((why) => {
+        reject(new Error(`the port mapper turned the connection away (HTTP ${res.statusCode})${why ? `: ${why}` : ''}`));
+        socket.terminate();
+      });
+    });
   });
 }
 

@@ -8,6 +8,11 @@
 // program on this host may register one, ask for its pid or stop it, and no web
 // page may do anything (see edge/). A connection that has not registered a
 // name within `proveMs` is closed: lookups are one quick question each.
+//
+// It cannot be stopped while it serves nodes: `kill` is refused while any name
+// is registered, as Erlang's epmd refuses it. Otherwise any program of any user
+// of the machine could stop it and take its port, and answer the nodes'
+// lookups itself (with a relay of its own).
 import { WebSocket } from 'ws';
 import { listenWs, type WsListener } from '../edge/wsListener.ts';
 import { MAX_EPMD_FRAME_BYTES, epmdRequest, type EpmdReply } from './protocol.ts';
@@ -132,6 +137,19 @@ export async function startEpmdServer(options: EpmdServerOptions): Promise<EpmdS
           reply({ id: req.id, ok: true, pid: process.pid });
           return;
         case 'kill':
+          if (names.size > 0) {
+            const held = [...names.keys()];
+            log(`refused kill from ${address}: ${held.length} node(s) registered`);
+            reply({
+              id: req.id,
+              ok: false,
+              error:
+                `the port mapper serves ${held.length} node${held.length === 1 ? '' : 's'} (${held.slice(0, 5).join(', ')}${held.length > 5 ? ', …' : ''}): ` +
+                `it is not stopped while a node uses it; it exits by itself ${Math.round(options.idleMs / 1000)} s after the last one leaves`,
+              names: held.map((name) => ({ name, port: names.get(name)?.port ?? 0 })),
+            });
+            return;
+          }
           reply({ id: req.id, ok: true });
           log('killed on request');
           options.onIdle?.();

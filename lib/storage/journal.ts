@@ -4,12 +4,20 @@
 // later; we do not fsync each line, so a crash of the whole machine may lose
 // the last writes (like Redis's `appendfsync no`), which is the price of
 // answering in microseconds.
-import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+//
+// What it writes is the user's data, in a folder the user picked (which other
+// users may be able to read, or write in): the folder is created private
+// (0700) when it is new, every file is created 0600, and no file is opened
+// through a symbolic link someone left at its name.
+import { closeSync, constants, fchmodSync, ftruncateSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
 const JOURNAL_FILE = 'journal.jsonl';
 const LOCK_FILE = 'LOCK';
+
+/** Where the system has it (not Windows): a file is never opened through a link at its name. */
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 
 // What the journal records is the effect of a command, not the command: an
 // incr is journaled as the set it amounts to, so a replay needs no checks that
@@ -44,12 +52,18 @@ export interface OpenedJournal {
  * and the storage refuses to start rather than silently lose data.
  */
 export function openJournal(dir: string, warn: (line: string) => void = () => {}): OpenedJournal {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const releaseLock = lockDirectory(dir);
   const path = join(dir, JOURNAL_FILE);
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'a+');
+    // 'a+', private, never through a link.
+    fd = openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW, 0o600);
+    try {
+      fchmodSync(fd, 0o600); // a journal an older kit made readable by everyone becomes private too
+    } catch {
+      // not ours to change (or Windows): it stays as it was
+    }
     const { entries, size } = readEntries(fd, path, warn);
     return { journal: appender(fd, path, size, releaseLock), entries };
   } catch (err) {
@@ -164,7 +178,12 @@ function lockDirectory(dir: string): () => void {
   const patience = Date.now() + DYING_HOLDER_MS;
   for (let attempt = 0; ; attempt++) {
     try {
-      writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx' });
+      const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, 0o600);
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 100) throw lockError(lockPath, err);

@@ -6,7 +6,7 @@
 // At its door: a request from a web page (it carries `Origin`) is refused, and
 // so is one without the storage's token; a body over the limit is refused as
 // soon as it is known to be, without reading the rest; connections are counted
-// per address, and slow ones time out.
+// per address (a full door closes the oldest, telling it why), and slow ones time out.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { browserRefusal } from '../edge/browsers.ts';
@@ -101,6 +101,8 @@ export async function startStorageServer(options: StorageServerOptions): Promise
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     req.on('error', () => {}); // a client that hangs up mid-request is its own problem
+    // Turned away at the door (guard.ts) just before its request came in: it was told so, and nothing runs.
+    if (req.socket.writableEnded) return;
     const refusal = browserRefusal(req.headers);
     if (refusal) {
       log(`refused a request from ${req.socket.remoteAddress}: ${refusal}`);

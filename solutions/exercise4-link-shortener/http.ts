@@ -120,11 +120,13 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** The short link of `code`, on the host the client used (when it is a plain host[:port]). */
-function shortLink(req: IncomingMessage, port: number, code: string): string {
-  const host = req.headers.host;
-  const plain = host !== undefined && /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host);
-  return `http://${plain ? host : `127.0.0.1:${port}`}/${code}`;
+/**
+ * The short link of `code`, at the address this server serves: never built from the request's
+ * Host header, which any client sets to what it likes (and a link is handed on to others).
+ */
+function shortLink(host: string, port: number, code: string): string {
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}/${code}`;
 }
 
 function reply(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -138,7 +140,7 @@ function reply(res: ServerResponse, status: number, body: string, headers: Recor
   res.end(body);
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, links: Links, port: number): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, links: Links, host: string, port: number): Promise<void> {
   const refusal = browserRefusal(req.headers);
   if (refusal) throw new Refusal(403, `the shortener does not answer web pages: ${refusal}`);
   const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -147,7 +149,7 @@ async function route(req: IncomingMessage, res: ServerResponse, links: Links, po
     if (method === 'POST') {
       const url = urlFromBody(req.headers['content-type'], await readBody(req));
       const created = await links.create(url);
-      if ('ok' in created) return reply(res, 201, created.ok, { location: shortLink(req, port, created.ok) });
+      if ('ok' in created) return reply(res, 201, created.ok, { location: shortLink(host, port, created.ok) });
       if (created.error === 'taken') throw new Refusal(422, `cannot shorten ${url}: each of its candidate codes already belongs to another url`);
       throw new Refusal(503, `nodedown: the node that owns this link cannot be reached (the link is stored; try again once the network is back)`);
     }
@@ -177,7 +179,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
   let port = options.port;
   const server = createServer((req, res) => {
     req.on('error', () => {}); // a client that hangs up mid-request is its own problem
-    route(req, res, options.links, port).catch((err: unknown) => {
+    route(req, res, options.links, host, port).catch((err: unknown) => {
       const { status, message, close } = failure(err);
       if (status >= 500) console.error(`[${Node.self()}] shortener: ${req.method} ${req.url?.slice(0, 100)}: ${message}`);
       const path = (req.url ?? '/').split('?')[0];

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/globalSetup.ts';
+import { NOBODY, otherUserCannot } from '../support/otherUser.ts';
 import { waitFor } from '../support/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/distsys.js', import.meta.url));
-const NOBODY = 65534;
 const dirs: string[] = [];
 const servers: Server[] = [];
 const sockets: Socket[] = [];
@@ -67,13 +67,10 @@ async function doctor(env: Record<string, string>, options: { nodeArgs?: string[
 }
 
 // root writes in any folder, so as root the unwritable-home test runs the doctor as nobody, for
-// whom a folder of mode 555 is read-only; that needs a Node.js nobody may run (not one under /root).
+// whom a folder of mode 555 is read-only; that needs a Node.js nobody may run (not one under /root)
+// and a checkout nobody may read (not one under a folder of mode 0700): otherwise it is skipped, saying so.
 const asRoot = process.getuid?.() === 0;
-const nobodyCannot = asRoot
-  ? await execa(process.execPath, ['-e', ''], { uid: NOBODY, gid: NOBODY, reject: false }).then((r) =>
-      r.failed ? `nobody cannot run ${process.execPath}: ${r.shortMessage}` : undefined,
-    )
-  : undefined;
+const nobodyCannot = asRoot ? otherUserCannot : undefined;
 
 const explain = (run: Run) => `doctor said:\n${run.stdout}\n${run.stderr}`;
 
@@ -150,7 +147,10 @@ describe('distsys doctor', { timeout: 60_000 }, () => {
   it.skipIf(nobodyCannot !== undefined)(`a home folder the user cannot write in: the cookie file cannot be created, FAIL, not ready, exit 1${nobodyCannot ? ` (skipped: ${nobodyCannot})` : ''}`, async () => {
     const dir = home();
     chmodSync(dir, 0o555);
-    const run = await doctor({ HOME: dir }, asRoot ? { uid: NOBODY } : {});
+    // As nobody, a temporary folder nobody may write in too, like /tmp (the caller's TMPDIR may be root's own).
+    const temp = home();
+    chmodSync(temp, 0o1777);
+    const run = await doctor({ HOME: dir, ...(asRoot ? { TMPDIR: temp } : {}) }, asRoot ? { uid: NOBODY } : {});
     expect(run.exitCode, explain(run)).toBe(1);
     const cookie = join(dir, '.distsys.cookie');
     expect(run.stdout).toContain(`  FAIL  cannot create the cookie file ${cookie}: EACCES`);

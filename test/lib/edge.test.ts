@@ -65,13 +65,19 @@ describe('before a peer has proved the cookie', () => {
     await waitFor(() => expect(quick.log()).toMatch(/did not prove itself in time|within the setup time/));
   });
 
-  it('too many connections waiting from one address are refused at the door; peers from elsewhere and connected peers are served', async () => {
+  it('too many connections waiting from one address: the oldest are closed to make room, and told why; peers from elsewhere and connected peers are served', async () => {
     const target = await startChild('crowded');
     const port = await portOf(target.name);
-    const idle = await Promise.all(range(40).map(() => rawTcp(port)));
-    // The first 32 wait (until their deadline); the rest are closed at once.
-    await waitFor(() => expect(idle.filter((s) => s.destroyed || s.readableEnded).length).toBe(8));
-    await waitFor(() => expect(target.log()).toContain('refused a connection from 127.0.0.1: too many connections from that address are waiting to prove themselves'));
+    const idle: Awaited<ReturnType<typeof rawTcp>>[] = [];
+    for (let i = 0; i < 40; i++) idle.push(await rawTcp(port));
+    // 32 may wait (until their deadline): each newcomer past them closes the oldest, which is told why.
+    const said = await Promise.all(idle.slice(0, 8).map(closedBy));
+    for (const words of said) {
+      expect(words).toMatch(/^HTTP\/1\.1 503 /);
+      expect(words).toContain('turned away: too many connections from that address were waiting to prove themselves: the oldest was closed to make room');
+    }
+    expect(idle.slice(8).filter((s) => s.destroyed)).toEqual([]);
+    await waitFor(() => expect(target.log()).toContain('refused a connection from 127.0.0.1: too many connections from that address were waiting to prove themselves: the oldest was closed to make room'));
     // A real peer from another address gets in; the manager, connected before, is served.
     const elsewhere = new WebSocket(`ws://127.0.0.1:${port}/`, { localAddress: '127.0.0.2' });
     await new Promise((resolve, reject) => elsewhere.once('open', resolve).once('error', reject));

@@ -20,12 +20,6 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.DISTSYS_EPMD_PORT = String(port);
   process.env.DISTSYS_EPMD_IDLE_MS ??= '3000';
   return async () => {
-    try {
-      const client = await EpmdClient.connect(port);
-      await client.kill();
-      client.close();
-    } catch {
-      // not running: nothing to stop
-    }
+    await EpmdClient.stopUnused(port); // not running: nothing to stop
   };
 }

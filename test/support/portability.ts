@@ -126,8 +126,8 @@ export function scan(file: string, text: string): Finding[] {
   lines.forEach((line, i) => {
     if (isComment(line)) return;
     for (const rule of LINE_RULES) {
-      // A line that runs only off Windows says so itself, and has its Windows path beside it.
-      if (/process\.platform\s*!==\s*['"]win32['"]/.test(line)) continue;
+      // A line that runs only off Windows (or only on Linux) says so itself, and has the other systems' path beside it.
+      if (/process\.platform\s*(?:!==\s*['"]win32['"]|===\s*['"]linux['"])/.test(line)) continue;
       const m = rule.pattern.exec(line);
       if (m) add(i, rule.why(m));
     }

@@ -1,10 +1,13 @@
 // A hand-driven client of a node's distribution port: a raw WebSocket that can
 // speak the handshake correctly (as a real node with the cookie would) or
-// wrongly (as an attacker would), and send whatever frames a test wants.
+// wrongly (as an attacker would), and send whatever frames a test wants. After
+// a correct handshake, `send` puts the MAC a real node would in front of each
+// frame (so a test reaches what lies behind it); `sendUnsealed` does not.
 import { expect } from 'vitest';
 import { hostname } from 'node:os';
 import { WebSocket } from 'ws';
-import { newChallenge, proof } from '../../lib/cookie.ts';
+import { newChallenge, proof, sessionKeys } from '../../lib/cookie.ts';
+import { FrameSealer } from '../../lib/distribution/frameMac.ts';
 import { currentKernel } from '../../lib/distribution/current.ts';
 import { Node } from '../../lib/index.ts';
 import { COOKIE, uniqueName } from './nodes.ts';
@@ -18,6 +21,8 @@ export class RawPeer {
   readonly ws: WebSocket;
   private readonly received: string[] = [];
   private waiting: ((text: string) => void) | undefined;
+  /** Set by a correct handshake: the MAC of the frames this peer sends after it. */
+  private sealer: FrameSealer | undefined;
 
   private constructor(ws: WebSocket, name: string) {
     this.ws = ws;
@@ -46,6 +51,12 @@ export class RawPeer {
   }
 
   send(frame: unknown): void {
+    const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
+    this.ws.send(this.sealer ? this.sealer.seal(text) : text);
+  }
+
+  /** Sends a frame without its MAC, as a program relaying the connection would have to. */
+  sendUnsealed(frame: unknown): void {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
@@ -63,6 +74,7 @@ export class RawPeer {
     const transcript = { initiator: this.name, acceptor: to, initiatorChallenge: mine, acceptorChallenge: String(challenge.challenge) };
     this.send({ t: 'answer', challenge: mine, proof: proof(cookie, 'initiator', transcript) });
     expect((await this.next()).t).toBe('ack');
+    this.sealer = new FrameSealer(sessionKeys(cookie, transcript).initiator);
     await waitFor(() => expect(Node.list()).toContain(this.name));
   }
 }

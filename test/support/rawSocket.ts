@@ -17,10 +17,12 @@ export function rawTcp(port: number, localAddress?: string): Promise<Socket> {
   });
 }
 
-/** Resolves when the other side has closed `socket` (or it was reset). */
-export function closedBy(socket: Socket): Promise<void> {
-  if (socket.destroyed) return Promise.resolve();
-  return new Promise((resolve) => socket.once('close', () => resolve()));
+/** Resolves when the other side has closed `socket` (or it was reset), with what it said first (a listener's door says why). */
+export function closedBy(socket: Socket): Promise<string> {
+  if (socket.destroyed) return Promise.resolve('');
+  let said = '';
+  socket.on('data', (chunk: Buffer) => (said += chunk.toString('latin1')));
+  return new Promise((resolve) => socket.once('close', () => resolve(said)));
 }
 
 /** A TCP connection that has done the WebSocket upgrade by hand; resolves with the socket after `101`. */

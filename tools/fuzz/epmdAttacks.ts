@@ -1,5 +1,6 @@
 // Inputs for the port mapper: requests of every shape, registrations that
-// come and go in floods, and web pages.
+// come and go in floods, web pages, and the first step of a takeover (issue
+// 21): asking it to exit while a node uses it, which it must refuse.
 import fc from 'fast-check';
 import { closedWithin, sendBytesAsText, webSocket, type Outcome } from './wire.ts';
 
@@ -22,6 +23,7 @@ export const epmdInputs = {
   'port mapper: requests of every shape': fc.array(fc.oneof(request, fc.uint8Array({ maxLength: 100 })), { minLength: 1, maxLength: 6 }),
   'port mapper: registrations that come and go': fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/), { minLength: 1, maxLength: 20 }),
   'port mapper: web pages': fc.webUrl(),
+  'port mapper: kill while a node uses it': fc.array(fc.constantFrom('names', 'info', 'lookup', 'kill'), { maxLength: 4 }),
 };
 
 export function epmdAttacks(port: number): Record<keyof typeof epmdInputs, (input: never) => Promise<Outcome>> {
@@ -44,6 +46,21 @@ export function epmdAttacks(port: number): Record<keyof typeof epmdInputs, (inpu
       await new Promise((r) => setTimeout(r, 20));
       for (const s of sockets) s?.terminate();
       return sockets.every(Boolean) ? 'answered' : 'refused at the door';
+    },
+    'port mapper: kill while a node uses it': async (before: string[]) => {
+      const s = await webSocket(port);
+      if (!s) return 'refused at the door';
+      const replies: Array<{ id: number; ok: boolean; error?: string }> = [];
+      s.on('message', (d) => replies.push(JSON.parse(d.toString()) as { id: number; ok: boolean; error?: string }));
+      [...before, 'kill'].forEach((op, id) => s.send(JSON.stringify({ id, op, ...(op === 'lookup' ? { name: 'fuzz' } : {}) })));
+      const deadline = Date.now() + 2_000;
+      while (replies.length <= before.length && Date.now() < deadline && s.readyState === s.OPEN) await new Promise((r) => setTimeout(r, 10));
+      s.terminate();
+      for (const [id, op] of [...before, 'kill'].entries()) {
+        const reply = replies.find((r) => r.id === id);
+        if (op === 'kill' && reply?.ok !== false) throw new Error(`the port mapper did not refuse kill while a node is registered: ${JSON.stringify(reply)}`);
+      }
+      return 'answered';
     },
     'port mapper: web pages': async (origin: string) => {
       const s = await webSocket(port, { origin });

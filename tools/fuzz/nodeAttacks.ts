@@ -2,9 +2,12 @@
 // send them: bytes that are not HTTP, WebSocket frames of every shape before
 // the handshake, frames that declare huge lengths, forged and replayed
 // handshakes, and, with the cookie, frames after the handshake that do not
-// follow the protocol.
+// follow the protocol (with their MAC, so they reach the parser behind it).
+// And, as a program relaying a genuine connection would (issue 21): frames
+// written into it without the session key, which must close it.
 import fc from 'fast-check';
-import { newChallenge, proof } from '../../lib/cookie.ts';
+import { newChallenge, proof, sessionKeys } from '../../lib/cookie.ts';
+import { FrameSealer, TAG_CHARS } from '../../lib/distribution/frameMac.ts';
 import { frameHeader } from '../../test/support/rawSocket.ts';
 import { closedWithin, sendBytesAsText, tcp, webSocket, type Outcome } from './wire.ts';
 
@@ -56,6 +59,17 @@ export const nodeInputs = {
     ),
     { minLength: 1, maxLength: 6 },
   ),
+  'node: frames a relay writes into the connection': fc.record({
+    // Genuine frames the real peer sent first, then the one written in.
+    before: fc.integer({ min: 0, max: 3 }),
+    how: fc.constantFrom('no tag', 'a random tag', 'a replayed frame', 'the next tag on other text', 'a tag from another connection'),
+    text: fc.oneof(
+      fc.constant(JSON.stringify({ t: 'b', e: [['n', 'fuzz-nobody', 'written in']] })),
+      fc.jsonValue().map((v) => JSON.stringify({ t: 'b', e: [['n', 'fuzz-nobody', v]] })),
+      fc.constant('{"t":"tick"}'),
+      fc.string({ maxLength: 200 }),
+    ),
+  }),
 };
 
 type Frame = { text?: string; bytes?: Uint8Array; binary?: Uint8Array };
@@ -71,6 +85,32 @@ let captured: string | undefined;
 
 export function nodeAttacks(target: NodeTarget): Record<keyof typeof nodeInputs, (input: never) => Promise<Outcome>> {
   const fresh = () => `fz${Math.random().toString(36).slice(2, 10)}@fuzzhost`;
+  /** A connection that did a correct handshake with the cookie, and the MAC of the frames this side sends on it. */
+  const handshaken = async () => {
+    const s = await webSocket(target.port);
+    if (!s) return undefined;
+    const name = fresh();
+    const queue: string[] = [];
+    let wake: (() => void) | undefined;
+    s.on('message', (d) => {
+      queue.push(d.toString());
+      wake?.();
+    });
+    const next = async () => {
+      while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+      return JSON.parse(queue.shift() as string) as { t: string; challenge?: string };
+    };
+    s.send(JSON.stringify({ t: 'hello', name, creation: 1, to: target.name }));
+    const challenge = await next();
+    if (challenge.t !== 'challenge') throw new Error(`the target answered a good hello with ${JSON.stringify(challenge)}`);
+    const mine = newChallenge();
+    const transcript = { initiator: name, acceptor: target.name, initiatorChallenge: mine, acceptorChallenge: challenge.challenge as string };
+    const answer = JSON.stringify({ t: 'answer', challenge: mine, proof: proof(target.cookie, 'initiator', transcript) });
+    captured ??= answer;
+    s.send(answer);
+    if ((await next()).t !== 'ack') throw new Error('the target refused a correct handshake');
+    return { s, sealer: new FrameSealer(sessionKeys(target.cookie, transcript).initiator) };
+  };
   return {
     'node: raw bytes instead of HTTP': async (bytes: Uint8Array) => {
       const s = await tcp(target.port);
@@ -105,29 +145,32 @@ export function nodeAttacks(target: NodeTarget): Record<keyof typeof nodeInputs,
       return closed ? 'closed by the target' : 'left open (we closed it)';
     },
     'node: frames after the handshake': async (frames: Frame[]) => {
-      const s = await webSocket(target.port);
-      if (!s) return 'refused at the door';
-      const name = fresh();
-      const queue: string[] = [];
-      let wake: (() => void) | undefined;
-      s.on('message', (d) => {
-        queue.push(d.toString());
-        wake?.();
-      });
-      const next = async () => {
-        while (queue.length === 0) await new Promise<void>((r) => (wake = r));
-        return JSON.parse(queue.shift() as string) as { t: string; challenge?: string };
-      };
-      s.send(JSON.stringify({ t: 'hello', name, creation: 1, to: target.name }));
-      const challenge = await next();
-      if (challenge.t !== 'challenge') throw new Error(`the target answered a good hello with ${JSON.stringify(challenge)}`);
-      const mine = newChallenge();
-      const answer = JSON.stringify({ t: 'answer', challenge: mine, proof: proof(target.cookie, 'initiator', { initiator: name, acceptor: target.name, initiatorChallenge: mine, acceptorChallenge: challenge.challenge as string }) });
-      captured ??= answer;
-      s.send(answer);
-      if ((await next()).t !== 'ack') throw new Error('the target refused a correct handshake');
-      for (const f of frames) sendFrame(s, f);
-      return (await closedWithin(s, 300)) ? 'closed by the target' : 'left open (we closed it)';
+      const peer = await handshaken();
+      if (!peer) return 'refused at the door';
+      for (const f of frames) {
+        if (f.text !== undefined) peer.s.send(peer.sealer.seal(f.text));
+        else sendFrame(peer.s, f);
+      }
+      return (await closedWithin(peer.s, 300)) ? 'closed by the target' : 'left open (we closed it)';
+    },
+    'node: frames a relay writes into the connection': async (r: { before: number; how: string; text: string }) => {
+      const peer = await handshaken();
+      if (!peer) return 'refused at the door';
+      // A replay needs a genuine frame to replay.
+      const sent: string[] = [];
+      for (let i = 0; i < Math.max(r.before, r.how === 'a replayed frame' ? 1 : 0); i++) {
+        sent.push(peer.sealer.seal('{"t":"tick"}'));
+        peer.s.send(sent[i] as string);
+      }
+      const written =
+        r.how === 'no tag' ? r.text
+        : r.how === 'a random tag' ? `${'A'.repeat(TAG_CHARS)}${r.text}`
+        : r.how === 'a replayed frame' ? (sent[0] as string)
+        : r.how === 'the next tag on other text' ? `${peer.sealer.seal('{"t":"tick"}').slice(0, TAG_CHARS)}${r.text === '{"t":"tick"}' ? '{"t":"tick" }' : r.text}`
+        : new FrameSealer(Buffer.alloc(32, 1)).seal(r.text); // a key of another connection
+      peer.s.send(written);
+      if (!(await closedWithin(peer.s, 2_000))) throw new Error(`the target kept a connection after a frame written into it (${r.how}): ${JSON.stringify(r.text.slice(0, 80))}`);
+      return 'closed by the target';
     },
   };
 }

@@ -1,6 +1,8 @@
 // `npm run fuzz`: a fuzz campaign against the listeners an attacker on the
 // network can reach (a node, the port mapper, the storage, a link shortener
-// node), on loopback,
+// node), on loopback, and what another program on the same machine can try
+// (hold a door with idle sockets, stop the port mapper, write into a relayed
+// connection),
 // bounded in count and time. Inputs come from fast-check generators; a failing
 // input is shrunk and printed with the seed that replays it. All along, a real
 // peer does round trips and writes; afterwards the target's sockets and memory
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Node } from '../../lib/index.ts';
 import { tsEntryArgs } from '../../lib/childProcess.ts';
+import { doorAttacks, doorInputs } from './doorAttacks.ts';
 import { epmdAttacks, epmdInputs } from './epmdAttacks.ts';
 import { watchHealth } from './health.ts';
 import { nodeAttacks, nodeInputs } from './nodeAttacks.ts';
@@ -36,6 +39,11 @@ const RUNS: Record<string, number> = {
   'node: frames declaring huge lengths': 20,
   'node: forged and replayed handshakes': 40,
   'node: frames after the handshake': 80,
+  'node: frames a relay writes into the connection': 40,
+  'node: idle sockets holding the door': 8,
+  'port mapper: idle sockets holding the door': 8,
+  'storage: idle sockets holding the door': 4,
+  'port mapper: kill while a node uses it': 10,
   'port mapper: requests of every shape': 80,
   'port mapper: registrations that come and go': 20,
   'port mapper: web pages': 20,
@@ -95,6 +103,7 @@ try {
     [epmdInputs, epmdAttacks(ready.epmdPort)],
     [storageInputs, storageAttacks(ready.storageUrl)],
     [shortenerInputs, shortenerAttacks(ready.shortenerPort)],
+    [doorInputs, doorAttacks({ nodePort: ready.nodePort, node: ready.node, cookie: COOKIE, epmdPort: ready.epmdPort, storageUrl: ready.storageUrl })],
   ] as const;
   for (const [inputs, attacks] of campaigns) {
     for (const [kind, arbitrary] of Object.entries(inputs)) {
