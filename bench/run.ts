@@ -7,7 +7,6 @@
 //   npm run bench -- --json FILE       also write the figures as JSON
 //   npm run bench -- --only kit,floor  a part of it (kit, floor, stages, erlang, wordcount, shortener, crdt)
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Node } from '../lib/index.ts';
 import { EpmdClient } from '../lib/epmd/client.ts';
@@ -19,6 +18,7 @@ import { kitFigures } from './kit.ts';
 import { redirectFigures, ringFigures } from './shortener.ts';
 import { benchWordCount } from './wordCount.ts';
 import { stageFigures } from './stages.ts';
+import { pickPortMapperPort } from '../lib/epmd/pickPort.ts';
 
 const { values } = parseArgs({ options: { erlang: { type: 'boolean' }, json: { type: 'string' }, only: { type: 'string' } } });
 const parts = new Set((values.only ?? 'kit,floor,stages,erlang,wordcount,shortener,crdt').split(','));
@@ -29,16 +29,8 @@ const options = {
   clusterRuns: Number(process.env.BENCH_CLUSTER_RUNS ?? 10),
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-const epmdPort = await freePort();
+const epmdPort = await pickPortMapperPort();
 process.env.DISTSYS_EPMD_PORT = String(epmdPort);
 const cookie = `bench${process.pid}`;
 let figures: Figure[] = [];
@@ -57,7 +49,7 @@ try {
     if (missing) process.stderr.write(`\n${missing}; printing the kit's column only.\n`);
     else {
       process.stderr.write('Erlang/OTP (same measures)...\n');
-      const erl = await erlangFigures({ ...options, epmdPort: await freePort() });
+      const erl = await erlangFigures({ ...options, epmdPort: await pickPortMapperPort() });
       figures = figures.map((f) => ({ ...f, erlang: erl.get(f.key) }));
       withErlang = true;
     }

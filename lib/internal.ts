@@ -11,6 +11,7 @@ export { describeKeptMessage } from './cluster/trace.ts';
 export { defaultCookiePath, readDefaultCookie } from './cookie.ts';
 export { EpmdClient } from './epmd/client.ts';
 export { epmdPortFromEnv } from './epmd/protocol.ts';
+export { pickPortMapperPort } from './epmd/pickPort.ts';
 export { log } from './logger.ts';
 export { aliveOf, hostOf, shortHostname } from './nodeName.ts';
 export { abandonReceives, drainMailbox } from './process/callerMailbox.ts';

@@ -9,10 +9,9 @@
 // nodes work. Everything they start is stopped before they return, the port
 // mapper included.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { addLogHandler, Node, receive, self, send } from '../../lib/index.ts';
 import { spawnNode, type SpawnedNode } from '../../lib/cluster/index.ts';
-import { aliveOf, EpmdClient } from '../../lib/internal.ts';
+import { aliveOf, EpmdClient, pickPortMapperPort } from '../../lib/internal.ts';
 import { roomAddresses, type RoomAddress } from './addresses.ts';
 import { reason, startFailure, type CheckResult } from './check.ts';
 import { ECHO, type EchoReply, type EchoRequest } from './echo.ts';
@@ -36,16 +35,6 @@ export interface NodesOptions {
   readonly addresses?: RoomAddress[];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Sends a greeting to `node`'s echo process and waits for the answer. */
 async function exchange(node: string): Promise<EchoReply> {
@@ -77,7 +66,7 @@ async function stopPortMapper(port: number): Promise<void> {
 const FIREWALL = 'A firewall or security program may block connections between programs on this machine: allow Node.js.';
 
 export async function checkNodes(options: NodesOptions = {}): Promise<NodesReport> {
-  const epmdPort = await freePort();
+  const epmdPort = await pickPortMapperPort();
   const cookie = randomBytes(16).toString('hex');
   const tag = `doctor${process.pid}`;
   const addresses = options.addresses ?? roomAddresses();

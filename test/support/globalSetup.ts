@@ -1,19 +1,11 @@
 // The run's settings: port mappers idle out quickly, and a port picked here (each
 // test file picks its own in perFileEpmd.ts) keeps a run away from the port mapper
 // of an attendee's own nodes. At the end it is told to exit, if one ran there.
-import { createServer } from 'node:net';
 import { EpmdClient } from '../../lib/epmd/client.ts';
+import { pickPortMapperPort } from '../../lib/epmd/pickPort.ts';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+/** A free port for a server a test names before it starts it (see lib/epmd/pickPort.ts for why not listen(0)). */
+export const freePort = pickPortMapperPort;
 
 export default async function setup(): Promise<() => Promise<void>> {
   const port = await freePort();

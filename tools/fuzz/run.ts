@@ -14,7 +14,6 @@
 //   npm run fuzz -- --only huge   only the kinds whose name contains 'huge'
 import fc from 'fast-check';
 import { execa } from 'execa';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Node } from '../../lib/index.ts';
@@ -27,6 +26,7 @@ import { shortenerAttacks, shortenerInputs } from './shortenerAttacks.ts';
 import { storageAttacks, storageInputs } from './storageAttacks.ts';
 import type { TargetReady, TargetStats } from './target.ts';
 import { closedWithin, tcp, type Outcome } from './wire.ts';
+import { pickPortMapperPort } from '../../lib/epmd/pickPort.ts';
 
 const { values } = parseArgs({ options: { long: { type: 'boolean' }, seed: { type: 'string' }, only: { type: 'string' } } });
 const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
@@ -55,16 +55,8 @@ const RUNS: Record<string, number> = {
   'shortener: web pages': 20,
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-const epmdPort = await freePort();
+const epmdPort = await pickPortMapperPort();
 process.env.DISTSYS_EPMD_PORT = String(epmdPort);
 const target = execa(process.execPath, ['--expose-gc', ...tsEntryArgs(fileURLToPath(new URL('./target.ts', import.meta.url)))], {
   ipc: true,
