@@ -82,6 +82,11 @@ function read(): Reading {
   }
   const nodes = Array.from(document.querySelectorAll('g.node')).map((g) => ({ g, b: box(g.querySelector('rect') as Element) }));
   for (const { g, b } of nodes) for (const text of Array.from(g.querySelectorAll('text'))) if (!within(box(text), b)) problems.push(`${named(text)} leaves its node's box`);
+  // Marks drawn under the nodes (CUT, a drop's ✕) must not hide beneath them.
+  for (const text of Array.from(document.querySelectorAll('#picture text'))) {
+    if (text.closest('g.node')) continue;
+    for (const n of nodes) if (meets(box(text), n.b)) problems.push(`${named(text)} lies under the node ${n.g.getAttribute('data-node')}`);
+  }
 
   // Message labels: apart from each other and from the nodes, their words inside their boxes, large enough.
   const labels = Array.from(document.querySelectorAll('g.msglabel')).map((g) => ({ g, b: box(g.querySelector('rect') as Element), t: g.querySelector('text') as SVGTextElement }));
@@ -162,14 +167,15 @@ describe.skipIf(NO_BROWSER)(`the live view, readable from the back of a room${NO
         expect(await page.locator('#recent .payload').first().textContent()).toMatch(/^consumer: cast \{ping: \{index: \d+, node: "readable\d@[^"]+"\}\}$/);
         await shoot(page, `view-${width}x${height}-mesh`);
 
-        // A partition, and messages sent straight across it: the harness drops them, the page draws them dropped.
-        const [a, b] = nodes as [string, string];
+        // A partition (the last node: its cut links include the short one at the bottom), and messages
+        // sent straight across it: the harness drops them, the page draws them dropped.
+        const [, b, a] = nodes as [string, string, string];
         await Schism.partition([a]);
         const across = setInterval(() => void rpc.call(a, app, 'sendNumbers', [{ name: 'consumer', node: b }, 1]).catch(() => undefined), 400);
         try {
           await page.waitForSelector(`.dropmark[data-from="${a}"][data-to="${b}"]`, { timeout: WAIT.timeout });
           await page.waitForSelector(`g.msglabel[data-kind="drop"][data-from="${a}"][data-to="${b}"]`, { timeout: WAIT.timeout });
-          await expect.poll(() => page.locator('#recent li.k-drop').first().textContent(), WAIT).toMatch(/^DROPPED by the partition\s*readable1 → readable2\s*consumer: \{(n: 0|done: true)\}$/);
+          await expect.poll(() => page.locator('#recent li.k-drop').first().textContent(), WAIT).toMatch(/^DROPPED by the partition\s*readable3 → readable2\s*consumer: \{(n: 0|done: true)\}$/);
           await readable(page, `at ${width}x${height}, a partition dropping messages`);
           await shoot(page, `view-${width}x${height}-partition`);
         } finally {

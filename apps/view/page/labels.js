@@ -9,6 +9,10 @@ import { el } from './svg.js';
 const LABEL_PX = [19, 26];
 /** Its size in the picture's units between those. */
 const LABEL_UNITS = 21;
+/** How far before a CUT mark a message the partition dropped stops, centre to centre (view.js draws it there). */
+export const DROP_GAP = 64;
+/** The room labels keep around a dropped message's ✕. */
+const DROP_CLEAR = 26;
 /** Labels in the picture: at most this many characters, the whole message is in the list. */
 const LABEL_CHARS = 36;
 const LABEL_SHORT_CHARS = 20;
@@ -56,24 +60,30 @@ function crosses(p, q, box) {
 
 /**
  * The words a label may show, longest first: the message with node names as the picture writes
- * them and only the first field of each object (`consumer: cast {ping: {index: 7, …}}`), then its
- * head (`consumer: cast`). The list has the whole message.
+ * them and only the first field of each object (`consumer: cast {ping: {index: 7, …}}`), then the
+ * same without the name it is sent to, then its head (`consumer: cast`). The list has the whole message.
  */
 function labelTexts(m) {
   const mark = m.kind === 'drop' ? '✕ ' : '';
   const named = firstFields(m.what.replace(/(["'])([^"'@\s]+)@[^"'\s]+\1/g, '$2'));
   // "consumer: cast {…}": without the name it is sent to, the message itself is shorter.
   const content = named.slice(named.indexOf(': ') + 2);
-  const head = m.what.split(/\s[{['"]/)[0];
+  // "consumer: cast", or "greeter: …" for a message that is plain data.
+  const head = m.what.split(/\s[{['"]/)[0].replace(/:$/, ': …');
   return [...new Set([clip(named, LABEL_CHARS), clip(content, LABEL_CHARS), clip(head, LABEL_SHORT_CHARS)])].map((t) => mark + t);
 }
 
 /** `{a: {b: 1, c: 2}, d: 3}` as `{a: {b: 1, …}}`: up to the first comma inside braces, then closed. */
 function firstFields(text) {
   const open = [];
+  let quote;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '{' || c === '[') open.push(c === '{' ? '}' : ']');
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '{' || c === '[') open.push(c === '{' ? '}' : ']');
     else if (c === '}' || c === ']') open.pop();
     else if (c === ',' && open.length > 0) return `${text.slice(0, i)}, …${open.reverse().join('')}`;
   }
@@ -124,13 +134,25 @@ export function drawLabels(svg, group, messages) {
   if (!area || messages.length === 0) return;
   const nodes = new Map([...svg.querySelectorAll('g.node')].map((g) => [g.dataset.node, boxOf(g.querySelector('rect'))]));
   const obstacles = [...nodes.values()].map((b) => grow(b, 6));
-  for (const mark of svg.querySelectorAll('.cutmark rect')) obstacles.push(grow(boxOf(mark), 4));
   const segments = [...svg.querySelectorAll('line.link')].map((l) => ({
+    kind: l.dataset.kind,
     p: { x: Number(l.getAttribute('x1')), y: Number(l.getAttribute('y1')) },
     q: { x: Number(l.getAttribute('x2')), y: Number(l.getAttribute('y2')) },
   }));
-  // Halfway along each link is where a dropped message stops: keep it clear.
-  for (const { p, q } of segments) obstacles.push(grow({ x0: (p.x + q.x) / 2, y0: (p.y + q.y) / 2, x1: (p.x + q.x) / 2, y1: (p.y + q.y) / 2 }, 26));
+  // Where a dropped message stops, kept clear: beside a CUT mark on either side, else halfway along its link.
+  const dot = (x, y) => grow({ x0: x, y0: y, x1: x, y1: y }, DROP_CLEAR);
+  for (const { kind, p, q } of segments) if (kind !== 'cut') obstacles.push(dot((p.x + q.x) / 2, (p.y + q.y) / 2));
+  for (const mark of svg.querySelectorAll('.cutmark')) {
+    const b = boxOf(mark.querySelector('rect'));
+    obstacles.push(grow(b, 4));
+    const c = centre(b);
+    const line = svg.querySelector(`line.link[data-a="${mark.dataset.a}"][data-b="${mark.dataset.b}"]`);
+    if (!line) continue;
+    const dx = Number(line.getAttribute('x2')) - Number(line.getAttribute('x1'));
+    const dy = Number(line.getAttribute('y2')) - Number(line.getAttribute('y1'));
+    const len = Math.hypot(dx, dy) || 1;
+    for (const side of [1, -1]) obstacles.push(dot(c.x + (side * DROP_GAP * dx) / len, c.y + (side * DROP_GAP * dy) / len));
+  }
   const scale = svg.getScreenCTM()?.a || 1;
   const fontSize = Math.min(Math.max(LABEL_UNITS * scale, LABEL_PX[0]), LABEL_PX[1]) / scale;
   const placed = [];

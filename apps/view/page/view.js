@@ -2,7 +2,7 @@
 // (nodes, connections, cuts, nodes down), animates the messages, labels them
 // where a label has room, lists the latest in full, and sends the buttons'
 // commands. Plain DOM and SVG: there is nothing to build.
-import { drawLabels } from './labels.js';
+import { DROP_GAP, drawLabels } from './labels.js';
 import { el } from './svg.js';
 import { DROP_MS, drawList, fate } from './messageList.js';
 
@@ -10,6 +10,8 @@ const W = 1000;
 const H = 720;
 const BOX_W = 270;
 const BOX_H = 104;
+const CUT_W = 72;
+const CUT_H = 40;
 const FLIGHT_MS = 900;
 const MAX_FLYING = 40;
 /** A link's label stays this long after its latest message. */
@@ -30,6 +32,8 @@ let sentThisSecond = 0;
 let recent = [];
 /** Per directed link (`from|to`), the message its label shows now. */
 const labels = new Map();
+/** Per cut link (`a|b`, a < b), how far from a to b its CUT mark sits (0 to 1). */
+const cuts = new Map();
 
 const connected = () => Boolean(socket) && socket.readyState === WebSocket.OPEN && farewell === undefined;
 
@@ -67,6 +71,7 @@ function draw() {
   document.body.dataset.connected = String(connected());
   document.body.dataset.ended = String(farewell !== undefined);
   $('offline').textContent = farewell ?? "Not connected to the cluster's view: waiting for it (the demo may have ended). The picture is the last one seen.";
+  if (!connected()) $('rate').textContent = '';
   $('title').textContent = state.title || 'distsys live view';
   document.title = `${state.title || 'distsys'}: live view`;
   $('caption').textContent = state.caption;
@@ -95,17 +100,21 @@ function draw() {
       if (!pairs.has(key)) pairs.set(key, 'connected');
     }
   }
+  cuts.clear();
+  const marked = [];
   for (const [key, kind] of pairs) {
     const [a, b] = key.split('|');
     const pa = at.get(a);
     const pb = at.get(b);
     links.append(el('line', { class: 'link', 'data-kind': kind, 'data-a': a, 'data-b': b, x1: pa.x, y1: pa.y, x2: pb.x, y2: pb.y }));
     if (kind === 'cut') {
-      // A third of the way along, not halfway: lines of a ring cross at the centre, and drops stop halfway.
-      const mx = pa.x + (pb.x - pa.x) * 0.3;
-      const my = pa.y + (pb.y - pa.y) * 0.3;
-      const mark = el('g', { class: 'cutmark' });
-      mark.append(el('rect', { x: mx - 36, y: my - 20, width: 72, height: 40, rx: 8 }), el('text', { x: mx, y: my + 9, 'text-anchor': 'middle' }, 'CUT'));
+      const t = cutSpot(pa, pb, at, marked);
+      const mx = pa.x + (pb.x - pa.x) * t;
+      const my = pa.y + (pb.y - pa.y) * t;
+      marked.push({ x: mx, y: my });
+      cuts.set(key, t);
+      const mark = el('g', { class: 'cutmark', 'data-a': a, 'data-b': b });
+      mark.append(el('rect', { x: mx - CUT_W / 2, y: my - CUT_H / 2, width: CUT_W, height: CUT_H, rx: 8 }), el('text', { x: mx, y: my + 9, 'text-anchor': 'middle' }, 'CUT'));
       $('marks').append(mark);
     }
   }
@@ -126,6 +135,20 @@ function draw() {
   }
   drawControls();
   placeLabels();
+}
+
+/**
+ * Where along the line from `pa` to `pb` its CUT mark goes: halfway if the mark is clear of every
+ * node box and of the marks before it (lines of a ring cross at the centre), else a little off.
+ */
+function cutSpot(pa, pb, at, marked) {
+  const clear = (t) => {
+    const x = pa.x + (pb.x - pa.x) * t;
+    const y = pa.y + (pb.y - pa.y) * t;
+    const offNodes = [...at.values()].every((p) => Math.abs(p.x - x) > (BOX_W + CUT_W) / 2 + 4 || Math.abs(p.y - y) > (BOX_H + CUT_H) / 2 + 4);
+    return offNodes && marked.every((m) => Math.abs(m.x - x) > CUT_W + 8 || Math.abs(m.y - y) > CUT_H + 8);
+  };
+  return [0.5, 0.38, 0.62, 0.3, 0.7].find(clear) ?? 0.5;
 }
 
 function subtitle(node) {
@@ -208,7 +231,7 @@ function fly(msg, startIn) {
     const dot = el('circle', { class: `msg ${msg.kind}`, r: 14, cx: from.x, cy: from.y, opacity: 0 });
     $('flying').append(dot);
     const duration = msg.kind === 'delay' ? FLIGHT_MS + Math.min(2500, 4 * (msg.ms ?? 0) + 600) : FLIGHT_MS;
-    const stopAt = msg.kind === 'drop' ? 0.5 : 1;
+    const stopAt = msg.kind === 'drop' ? dropStop(msg, from, to) : 1;
     const begin = performance.now() + startIn + c * 220;
     const step = (now) => {
       const t = Math.max(0, Math.min(1, (now - begin) / duration));
@@ -226,6 +249,18 @@ function fly(msg, startIn) {
     requestAnimationFrame(step);
   }
   return true;
+}
+
+/**
+ * How far along its link a dropped message goes: on a cut link, to just before the CUT mark on the
+ * sender's side (the partition is what stopped it); elsewhere (a fault), halfway.
+ */
+function dropStop(msg, from, to) {
+  const t = cuts.get(pairKey(msg.from, msg.to));
+  if (t === undefined) return 0.5;
+  const along = msg.from < msg.to ? t : 1 - t;
+  const len = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+  return Math.max(0.1, along - DROP_GAP / len);
 }
 
 /** Where a dropped message ended: a ✕ in a ring, halfway along its link, for DROP_MS. */
@@ -259,7 +294,8 @@ function placeLabels() {
   const now = performance.now();
   for (const [key, m] of labels) if (m.until <= now || !connected()) labels.delete(key);
   const up = new Set(state.nodes.filter((n) => n.status === 'up').map((n) => n.name));
-  const shown = [...labels.values()].filter((m) => up.has(m.from)).map((m) => ({ ...m, title: `${short(m.from)} → ${short(m.to)}${fate(m) ? ` ${fate(m)}` : ''}: ${m.what}` }));
+  // A message that crossed a link before it was cut is not labelled on the cut line.
+  const shown = [...labels.values()].filter((m) => up.has(m.from) && (m.kind === 'drop' || !cuts.has(pairKey(m.from, m.to)))).map((m) => ({ ...m, title: `${short(m.from)} → ${short(m.to)}${fate(m) ? ` ${fate(m)}` : ''}: ${m.what}` }));
   drawLabels($('picture'), $('labels'), shown);
 }
 
