@@ -3,7 +3,7 @@
 // producers tell newcomers their count on nodeup). A partition splits them,
 // pings on both sides go unseen by the other, and the heal brings every
 // consumer to the same total.
-import { GenServer, type NodeName } from '../lib/index.ts';
+import { GenServer, rpc, type NodeName } from '../lib/index.ts';
 import { Schism } from '../lib/cluster/schism.ts';
 import type { Demo } from '../apps/demoRunner/index.ts';
 
@@ -57,7 +57,16 @@ const demo: Demo = {
     );
     for (const node of [n1, n1, n2]) show.result('demo', `GenServer.call({ name: 'producer', node: '${show.label(node)}' }, 'ping')`, await ping(node));
     await totalsReach(nodes, [5, 4, 4], 'the consumers to count 5, 4 and 4 during the partition');
-    show.say('The pings that could not cross were not delayed: they are gone. Nothing will send them again.');
+    show.say('A broadcast goes to the connected nodes only: no producer even tried to cross the cut.');
+    // A send addressed across the cut: the harness drops it, and the live view draws it dropped.
+    const count = await GenServer.call<number>({ name: 'producer', node: n1 }, 'count');
+    await rpc.call(n1, PING_PONG, 'greet', [n2, count]);
+    show.result('ping-pong1', `greet('${show.label(n2)}', ${count})    # GenServer.cast({ name: 'consumer', node: '${show.label(n2)}' }, …)`, undefined);
+    show.check((await everyone([n2])).every((r) => total(r.seen) === 4), 'ping-pong2 to still count 4');
+    show.say(
+      'A message sent straight across the cut is dropped (the live view crosses it out in red), with no error:',
+      'it is not delayed, it is gone. Nothing will send it again.',
+    );
 
     await show.step(
       'heal: the producers tell the newcomers their counts',

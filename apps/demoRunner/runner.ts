@@ -1,8 +1,11 @@
 // Runs one demo on a real local cluster: this process becomes the demo's
 // manager node, the live view serves the picture, each step waits for Enter
-// (not with --auto), and whatever way it ends (the last step, a failed check,
-// Ctrl+C) it stops every node it started, the view, its own node, and the port
-// mapper if nobody else uses it, so nothing is left running.
+// (not with --auto), and so does the end: the last step's result is the demo's
+// point, so it stays in the terminal and on the projector until the presenter
+// presses Enter once more. Whatever way it ends (that Enter, a failed check,
+// Ctrl+C) it tells the live view's page that the demo is over, then stops every
+// node it started, the view, its own node, and the port mapper if nobody else
+// uses it, so nothing is left running.
 import { createInterface, type Interface } from 'node:readline';
 import { Node } from '../../lib/index.ts';
 import { LocalCluster } from '../../lib/cluster/index.ts';
@@ -28,17 +31,19 @@ export async function runDemo(demo: Demo, options: RunOptions): Promise<number> 
   let cluster: DemoCluster | undefined;
   let ending: Promise<void> | undefined;
 
-  const end = (code: number, why?: string): Promise<void> =>
+  /** `why` is printed; `farewell` is what the live view's page keeps saying once the demo is gone. */
+  const end = (code: number, why?: string, farewell = 'The demo has ended: its nodes are stopped.'): Promise<void> =>
     (ending ??= (async () => {
       if (why) out(`\n${why}\n`);
       lineReader?.close();
-      await view?.close().catch(() => undefined);
+      // Before the nodes go: the page then says the demo ended, rather than that it lost its view.
+      await view?.close(farewell).catch(() => undefined);
       await cluster?.stop().catch(() => undefined);
       await Node.stop().catch(() => undefined);
       await stopIdlePortMapper();
       process.exitCode = code;
     })());
-  const interrupt = () => void end(130, 'Interrupted: stopping every node of the demo.').then(() => process.exit(130));
+  const interrupt = () => void end(130, 'Interrupted: stopping every node of the demo.', 'The demo was stopped (Ctrl+C): its nodes are stopped.').then(() => process.exit(130));
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
 
@@ -54,9 +59,9 @@ export async function runDemo(demo: Demo, options: RunOptions): Promise<number> 
       for (const go of waiting.splice(0)) go();
     });
   }
-  const pause = (): Promise<void> => {
+  const pause = (prompt = '[Enter] runs it; Ctrl+C stops the demo'): Promise<void> => {
     if (ended) return Promise.resolve();
-    out(`  ${colour ? '\x1b[2m' : ''}[Enter] runs it; Ctrl+C stops the demo${colour ? '\x1b[0m' : ''}\n`);
+    out(`  ${colour ? '\x1b[2m' : ''}${prompt}${colour ? '\x1b[0m' : ''}\n`);
     return new Promise((resolve) => waiting.push(resolve));
   };
 
@@ -71,11 +76,13 @@ export async function runDemo(demo: Demo, options: RunOptions): Promise<number> 
     }
     const show = new Show({ cluster, write: out, pause, caption: (text) => view?.caption(text), colour });
     await demo.run(show);
-    view?.caption('The end');
+    // The last step's result is the demo's point: it stays on screen until the presenter moves on.
+    if (!ended) out('\n');
+    await pause('That was the last step: its result stays here and in the live view. [Enter] ends the demo');
     out(`\nThe end: stopping every node of the demo.\n`);
     await end(0);
   } catch (err) {
-    await end(1, `The demo failed: ${(err as Error).message}`);
+    await end(1, `The demo failed: ${(err as Error).message}`, `The demo failed: ${(err as Error).message}`);
   }
   // An interrupt may have ended it first: its code wins.
   return typeof process.exitCode === 'number' ? process.exitCode : 1;

@@ -14,7 +14,8 @@ export interface LiveView {
   readonly url: string;
   /** Shows `caption` above the picture (what the demo is doing now). */
   caption(text: string): void;
-  close(): Promise<void>;
+  /** Stops the view; `farewell` is what its open pages keep saying ("The demo has ended…"). */
+  close(farewell?: string): Promise<void>;
 }
 
 export interface OpenViewOptions {
@@ -38,6 +39,6 @@ export async function openView(options: OpenViewOptions = {}): Promise<LiveView>
   return {
     url: server.url,
     caption: (text) => watch.setCaption(text),
-    close: () => server.close(),
+    close: (farewell) => server.close(farewell),
   };
 }

@@ -6,7 +6,7 @@
 // never keeps recording for nobody.
 import { Node, type NodeName } from '../../lib/index.ts';
 import type { TraceEvent } from '../../lib/cluster/index.ts';
-import { linkPolicy } from '../../lib/internal.ts';
+import { describeKeptMessage, linkPolicy } from '../../lib/internal.ts';
 
 export const VIEW_AGENT = import.meta.url;
 
@@ -15,11 +15,16 @@ export type SentKind = 'send' | 'drop' | 'duplicate' | 'delay';
 export interface SentMessage {
   readonly to: NodeName;
   readonly kind: SentKind;
-  /** A short text for the picture: "consumer: cast {ping: …}". */
+  /** The message in words, whole when it is short enough for the list: "consumer: cast {ping: {index: 3, node: 'a@h'}}". */
   readonly what: string;
   /** How long a delayed message is held back. */
   readonly ms?: number;
+  /** A dropped message's cause: the partition (the sender is cut off from `to`), or a fault the harness injected. */
+  readonly why?: 'partition' | 'fault';
 }
+
+/** How many characters of a message the list on the page shows (about three lines of its column). */
+const WHAT_CHARS = 100;
 
 export interface Look {
   readonly node: NodeName;
@@ -73,11 +78,14 @@ function evenly<T>(items: T[], max: number): T[] {
 }
 
 function sentMessage(e: TraceEvent): SentMessage {
-  const detail = e.detail as { ms?: number } | undefined;
+  const detail = e.detail as { ms?: number; reason?: string } | undefined;
+  // The trace keeps a few words (`what`); its wire text, when not cut, gives the whole message.
+  const whole = e.msg !== undefined && !e.msg.endsWith('…') ? describeKeptMessage(e.msg, WHAT_CHARS) : undefined;
   return {
     to: e.peer as NodeName,
     kind: e.kind as SentKind,
-    what: e.what ?? '…',
+    what: whole ?? e.what ?? '…',
     ...(typeof detail?.ms === 'number' ? { ms: detail.ms } : {}),
+    ...(e.kind === 'drop' ? { why: detail?.reason === 'partitioned' ? 'partition' : 'fault' } : {}),
   };
 }

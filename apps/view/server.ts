@@ -22,6 +22,9 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/view.css': { file: 'view.css', type: 'text/css; charset=utf-8' },
   '/view.js': { file: 'view.js', type: 'text/javascript; charset=utf-8' },
+  '/labels.js': { file: 'labels.js', type: 'text/javascript; charset=utf-8' },
+  '/messageList.js': { file: 'messageList.js', type: 'text/javascript; charset=utf-8' },
+  '/svg.js': { file: 'svg.js', type: 'text/javascript; charset=utf-8' },
 };
 const MAX_CLIENTS = 16;
 const MAX_COMMAND_BYTES = 4_096;
@@ -36,7 +39,8 @@ export interface ViewServer {
   /** The page's address, token included: give it to the browser. */
   readonly url: string;
   readonly port: number;
-  close(): Promise<void>;
+  /** Stops serving; `farewell`, if given, is what the open pages keep saying (they stop trying to reconnect). */
+  close(farewell?: string): Promise<void>;
 }
 
 export interface ViewServerOptions {
@@ -159,13 +163,36 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
-    async close() {
+    async close(farewell) {
+      if (farewell !== undefined) await sayGoodbye([...wss.clients], farewell);
       for (const ws of wss.clients) ws.terminate();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await watch.stop();
     },
   };
+}
+
+/** How long closing waits for each page to take its last word and answer the close. */
+const GOODBYE_MS = 1_000;
+
+/** Sends each page `farewell` and closes its WebSocket properly (so the word is not lost), within GOODBYE_MS. */
+async function sayGoodbye(clients: WebSocket[], farewell: string): Promise<void> {
+  await Promise.all(
+    clients.map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          if (ws.readyState !== ws.OPEN) return resolve();
+          const timer = setTimeout(resolve, GOODBYE_MS);
+          ws.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          ws.send(JSON.stringify({ type: 'end', text: farewell }));
+          ws.close(1001, 'the view is closing');
+        }),
+    ),
+  );
 }
 
 function tokenMatches(given: string | null, token: string): boolean {

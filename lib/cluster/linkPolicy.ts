@@ -98,6 +98,13 @@ class LinkPolicy implements KernelLinkPolicy {
     const link = `${localNode.name}->${peer}`;
     const note = (kind: 'send' | 'drop' | 'duplicate' | 'delay', detail?: unknown) =>
       trace?.record(kind, { peer, link, ...messageFields(entry), ...(detail !== undefined ? { detail } : {}) });
+    // A message for a node across a cut goes nowhere (the kernel may not connect to it): it is dropped,
+    // and the trace says so. It still goes through the kernel, which treats it as any unreachable send.
+    if (message && this.blocked.has(peer)) {
+      note('drop', { reason: 'partitioned' });
+      this.forwardInOrder(peer, forward);
+      return;
+    }
     const plan = this.faults;
     if (!message || !plan || !plan.covers(localNode.name, peer)) {
       if (message) note('send');

@@ -52,15 +52,16 @@ export function messageFields(entry: Entry): Pick<TraceEvent, 'hash' | 'msg' | '
   return { hash, msg: text, what: whatOf(entry) };
 }
 
-const whatOf = (entry: Entry) => describe(entry, { unwrap: genServerEnvelope });
+const whatOf = (entry: Entry, maxChars?: number) => describe(entry, { unwrap: genServerEnvelope, ...(maxChars ? { maxChars } : {}) });
 
 /**
  * The words for a message of a trace written before nodes recorded `what`, from the wire
  * text it kept: the same words a node records, or the text itself when it was cut.
+ * `maxChars` allows longer words than a trace keeps (the live view's list of messages).
  */
-export function describeKeptMessage(msg: string): string {
+export function describeKeptMessage(msg: string, maxChars = 44): string {
   const entry = parseEntryText(msg);
-  return entry ? whatOf(entry) : msg.length > 44 ? `${msg.slice(0, 43)}…` : msg;
+  return entry ? whatOf(entry, maxChars) : msg.length > maxChars ? `${msg.slice(0, maxChars - 1)}…` : msg;
 }
 
 export class TraceRecorder {

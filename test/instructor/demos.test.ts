@@ -1,8 +1,12 @@
 // The instructor's demos, run as an instructor would (`npm run demo -- NAME`),
 // with --auto: each narrates its steps, checks that what it says happened did,
 // exits 0, and leaves no process behind; Ctrl+C in the middle stops everything.
+// Without --auto, the last step's result stays (terminal and live view) until
+// the presenter presses Enter once more.
 import { describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
+import { WebSocket } from 'ws';
+import type { ViewState } from '../../apps/view/index.ts';
 import { EpmdClient } from '../../lib/epmd/client.ts';
 import { epmdPortFromEnv } from '../../lib/epmd/protocol.ts';
 import { descendants } from '../support/processTree.ts';
@@ -79,6 +83,52 @@ describe('npm run demo', () => {
       await noNamesLeft();
     }, 90_000);
   }
+
+  it('ends on its point: after the last step its nodes and live view stay until Enter is pressed once more', async () => {
+    const child = demo(['ping-pong']);
+    const tree = watchTree(child.pid as number);
+    let out = '';
+    let answered = 0;
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      // Enter for each step, as the presenter presses it.
+      for (const prompts = out.split('[Enter] runs it').length - 1; answered < prompts; answered++) child.stdin?.write('\n');
+    });
+    await waitFor(() => expect(out).toContain('[Enter] ends the demo'), 60_000);
+    expect(answered, 'the steps the presenter ran').toBe(5);
+    expect(out).toContain('Every consumer agrees');
+    expect(out, 'the demo ended before the last Enter').not.toContain('The end');
+    expect(descendants(child.pid as number).length, 'the three nodes still run').toBeGreaterThanOrEqual(3);
+
+    // The projector still shows the heal: three nodes up, connected to each other, nothing cut.
+    const page = new URL(/live view: (\S+)/.exec(out)?.[1] as string);
+    const ws = new WebSocket(`ws://${page.host}/ws${page.search}`, { headers: { origin: page.origin } });
+    let state: ViewState | undefined;
+    let farewell: string | undefined;
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as { type: string; state?: ViewState; text?: string };
+      if (m.type === 'state') state = m.state;
+      if (m.type === 'end') farewell = m.text;
+    });
+    await waitFor(() => {
+      expect(state?.caption).toMatch(/^5\. heal/);
+      expect(state?.nodes.map((n) => [n.status, n.connected.length, n.blocked.length])).toEqual([
+        ['up', 2, 0],
+        ['up', 2, 0],
+        ['up', 2, 0],
+      ]);
+    }, 15_000);
+    expect(out, 'the demo ended before the last Enter').not.toContain('The end');
+
+    child.stdin?.write('\n');
+    const run = await child;
+    tree.stop();
+    expect(run.exitCode, out).toBe(0);
+    expect(out).toContain('The end: stopping every node of the demo.');
+    expect(farewell, 'what the live view keeps saying once the demo is gone').toBe('The demo has ended: its nodes are stopped.');
+    await waitFor(() => expect([...tree.seen].filter(alive)).toEqual([]), 5_000);
+    await noNamesLeft();
+  }, 90_000);
 
   it('stops every node it started on Ctrl+C, in the middle of a demo', async () => {
     const child = demo(['ping-pong']);

@@ -92,6 +92,19 @@ describe('the live view server', () => {
     ws?.close();
   });
 
+  it('closes with a last word to every open page (a demo that ended), before the connection closes', async () => {
+    const closing = await openView({ access: empty(), title: 'closing' });
+    const url = new URL(closing.url);
+    const ws = new WebSocket(`ws://${url.host}/ws${url.search}`, { headers: { origin: url.origin } });
+    const said: Array<{ type: string; text?: string }> = [];
+    ws.on('message', (d) => said.push(JSON.parse(d.toString())));
+    const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+    await new Promise((resolve) => ws.once('open', resolve));
+    await closing.close('The demo has ended: its nodes are stopped.');
+    expect(await closed, 'a proper close, not a dropped connection').toBe(1001);
+    expect(said.at(-1)).toEqual({ type: 'end', text: 'The demo has ended: its nodes are stopped.' });
+  });
+
   it('answers bad commands with a refusal and keeps serving', async () => {
     const { ws } = await socket({ origin: own() });
     const replies: Array<{ type: string; ok?: boolean; error?: string }> = [];
