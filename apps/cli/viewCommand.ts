@@ -30,8 +30,9 @@ export async function viewCommand(argv: string[]): Promise<void> {
   const leave = () => {
     if (leaving) return;
     leaving = true;
+    // Its pages keep the last picture, greyed, and say why instead of retrying for a view that is gone.
     void view
-      .close()
+      .close('The view was stopped (Ctrl+C in its terminal); the nodes go on.')
       .then(() => Node.stop())
       .finally(() => process.exit(0));
   };
