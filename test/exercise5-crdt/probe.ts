@@ -1,7 +1,7 @@
 // Functions the stage tests run on the shortener's nodes through rpc.call, to
 // look inside a node without the stage's code having to help.
 import { GenServer, Node, type NodeName } from '../../lib/index.ts';
-import { AGGREGATES, countFor } from '#stage/exercise5-crdt/aggregates.ts';
+import { AGGREGATES, countFor, syncTo } from '#stage/exercise5-crdt/aggregates.ts';
 import { httpPort } from '#stage/exercise5-crdt/shortener.ts';
 
 export const port = (): number => httpPort();
@@ -24,4 +24,10 @@ export async function countsSeenFromHere(code: string, nodes: NodeName[]): Promi
   const self = Node.self();
   for (const node of [...nodes.filter((n) => n === self), ...nodes.filter((n) => n !== self)]) counts[node] = await GenServer.call<number>({ name: AGGREGATES, node }, { count: code }, 5_000);
   return counts;
+}
+
+/** Runs this node's syncTo(`node`), as its aggregates server does when `node` comes up (the tests point it at the manager, to see what it sends). */
+export function syncToNode(node: NodeName): true {
+  syncTo(node);
+  return true;
 }
