@@ -143,7 +143,7 @@ describe('stage 1: ping-pong', () => {
       if ('error' in outcome) throw new Error(`asking the producer on ${label(n1)} to collect failed: ${outcome.error}`);
       const got = outcome.value;
       if (isDeepStrictEqual(got, expected)) return;
-      if (got && typeof got === 'object' && !(got instanceof Map)) {
+      if (wrongShape(got, expected) === undefined && got && typeof got === 'object') {
         const left = [manager, n1].filter((n) => !(n in got));
         if (left.length) {
           throw new Error(
@@ -173,11 +173,43 @@ function describeOutcome(finished: { value: unknown } | { error: string }): stri
   return 'error' in finished ? `an error (${finished.error})` : showCounts(finished.value);
 }
 
+/**
+ * What is wrong with the shape of a collection, if that is what is wrong: the right
+ * answers in another container, or keyed or valued otherwise than node -> count.
+ */
+function wrongShape(got: unknown, expected: Counts): string | undefined {
+  const names = Object.keys(expected);
+  if (got instanceof Map) return 'return a plain object, node -> count, not a Map (Object.fromEntries makes one)';
+  if (Array.isArray(got)) {
+    const pairs = got.every((e) => Array.isArray(e) && e.length === 2);
+    return pairs
+      ? 'that is an array of [node, count] pairs: return them as a plain object, node -> count (Object.fromEntries makes one)'
+      : 'collect returns a plain object, node -> count, not an array';
+  }
+  if (typeof got !== 'object' || got === null) return 'collect returns a plain object, node -> count';
+  if ('replies' in got && 'badNodes' in got) {
+    return "that is multiCall's whole answer, { replies, badNodes }: return its replies, as a plain object, node -> count";
+  }
+  const entries = Object.entries(got);
+  const shortNames = names.map(label);
+  if (entries.length > 0 && entries.every(([key]) => !names.includes(key) && shortNames.includes(key))) {
+    return `its keys are short names (${entries.map(([key]) => key).join(', ')}): key each count by the whole node name, as multiCall gives it. Two nodes may have the same short name on two hosts`;
+  }
+  const notANumber = entries.find(([, value]) => typeof value !== 'number');
+  if (notANumber) {
+    const [node, value] = notANumber;
+    return typeof value === 'object' && value !== null
+      ? `the count of ${label(node)} is ${showCounts(value)}, not a number: ask each consumer for its 'count' (one number), not its 'counts' (its table)`
+      : `the count of ${label(node)} is ${JSON.stringify(value)}, not a number: return each consumer's answer as it is`;
+  }
+  return undefined;
+}
+
 /** What is wrong with a collection, in the stage's words. */
 function wrongCollection(got: unknown, expected: Counts, collector: NodeName): string {
   const said = `the producer on ${label(collector)} collected ${showCounts(got)}, expected ${showCounts(expected)}`;
-  if (got instanceof Map) return `${said}: return a plain object, node -> count, not a Map (Object.fromEntries makes one)`;
-  if (typeof got !== 'object' || got === null) return `${said}: collect returns an object, node -> count`;
+  const shape = wrongShape(got, expected);
+  if (shape !== undefined || typeof got !== 'object' || got === null) return `${said}: ${shape ?? 'collect returns a plain object, node -> count'}`;
   const missing = Object.keys(expected).filter((n) => !(n in got));
   if (missing.length === Object.keys(expected).length) return `${said}: ask the consumer on every connected node, this one included, and return their answers`;
   if (missing.includes(collector)) return `${said}: it left out its own node; ask this node's consumer too`;
