@@ -39,7 +39,7 @@ export interface StageRun {
   readonly rows: TestRow[];
   /** Tests skipped on this machine (a needed facility is missing), among those asked for. */
   readonly skipped: SkippedTest[];
-  /** Files that could not even be loaded (a syntax error, a missing export), with vitest's message. */
+  /** Files that failed outside their tests (a syntax error, a missing export, a failing beforeAll), with vitest's message. */
   readonly brokenFiles: Array<{ stage: string; file: string; message: string }>;
   /** Wall time of each test file, by stage. */
   readonly fileDurations: Map<string, number>;
@@ -133,8 +133,10 @@ export async function runStageTests(target: Target, filters: string[] = [], opti
       const rel = relative(ROOT, file.name).split(sep).join('/');
       const stage = rel.split('/')[1] ?? rel;
       fileDurations.set(rel, (file.endTime ?? 0) - (file.startTime ?? 0));
-      if (file.assertionResults.length === 0 && file.status === 'failed') {
-        brokenFiles.push({ stage, file: rel, message: file.message ?? 'the file could not be loaded' });
+      // Failed, yet no test of it failed: it could not be loaded, or a beforeAll/afterAll hook failed
+      // (then vitest reports the tests under that hook as skipped, which is not a pass).
+      if (file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed')) {
+        brokenFiles.push({ stage, file: rel, message: file.message || 'the file failed outside its tests' });
       }
       for (const t of file.assertionResults) {
         if (t.status === 'skipped' || t.status === 'pending') {

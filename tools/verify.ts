@@ -66,14 +66,14 @@ if (!onlyVariant) {
   // ---- the solutions: every test passes
   solved = await runStageTests('solutions', stages.map((s) => `test/${s}/`), { discardTraces: true });
   if (solved.rows.length === 0) problems.push('no stage tests ran');
-  for (const broken of solved.brokenFiles) problems.push(`${broken.file} could not be loaded: ${broken.message}`);
+  for (const broken of solved.brokenFiles) problems.push(`${broken.file} failed outside its tests (loading it, or a hook): ${broken.message}`);
 
   // ---- the starter, one stage at a time, as an attendee runs it: every learner-facing test fails
   for (const stage of stages) {
     const t0 = Date.now();
     const run = await runStageTests('exercises', [`test/${stage}/`], { discardTraces: true });
     starters.set(stage, { run, ms: Date.now() - t0 });
-    for (const broken of run.brokenFiles) problems.push(`${broken.file} could not be loaded against exercises/: ${broken.message}`);
+    for (const broken of run.brokenFiles) problems.push(`${broken.file} failed outside its tests against exercises/ (loading it, or a hook): ${broken.message}`);
   }
 
   // ---- every problem has a heading in the lesson, hints, and a wrong variant
