@@ -213,6 +213,11 @@ describe('stage 5: the aggregates table, on this node alone', () => {
     if (v1 !== 3) {
       let why: string;
       if (v1 === 2) why = 'countFor counted only this node\'s own slot: the count is the value of the whole counter, every node\'s slot';
+      else if (v1 === 1) {
+        why =
+          'mergeCounter left out this node\'s own slot of the counter that arrived. Merge every slot: a node\'s own count can come back from the others, ' +
+          'after it restarted under the same name with an empty table, and the others\' copies are then all that holds what it counted before';
+      }
       else if (v1 === 0) {
         await takeSent();
         syncTo(me); // the manager's own 'aggregates' is the spy: what syncTo sends shows the table
@@ -228,12 +233,17 @@ describe('stage 5: the aggregates table, on this node alone', () => {
     const second = fresh();
     const v2 = await merged(second, { [x]: 2 }, { [y]: 3 });
     if (v2 !== 5) {
+      // The same two counters the other way round tell "the newer wins" from "the larger wins".
+      const other = fresh();
+      const flipped = await merged(other, { [y]: 3 }, { [x]: 2 });
       const why =
-        v2 === 2
-          ? 'mergeCounter kept the counter it held and ignored the one that arrived: merge it in, so that what both nodes counted counts'
-          : v2 === 3
-            ? `mergeCounter replaced the counter it held with the one that arrived, and lost what ${x} counted: merge the two (GCounter.merge), the highest count of each slot`
-            : 'mergeCounter merges what arrives with what the node holds: every slot of both, the highest count of each';
+        v2 === 3 && flipped === 3
+          ? 'mergeCounter kept whichever counter counts more, whole, and dropped the other: two nodes that counted at the same moment each hold what the other lacks. Merge them slot by slot, the highest count of each'
+          : v2 === 2
+            ? 'mergeCounter kept the counter it held and ignored the one that arrived: merge it in, so that what both nodes counted counts'
+            : v2 === 3
+              ? `mergeCounter replaced the counter it held with the one that arrived, and lost what ${x} counted: merge the two (GCounter.merge), the highest count of each slot`
+              : 'mergeCounter merges what arrives with what the node holds: every slot of both, the highest count of each';
       throw new Error(`after ${story(second, { [x]: 2 }, { [y]: 3 })}, countFor(${second}) answered ${v2}, expected 5: ${why}`);
     }
 
@@ -271,6 +281,14 @@ describe('stage 5: redirect counts, one G-Counter per link on every node', () =>
 
     const { atOnce, count } = await rpc.call<{ atOnce: boolean; count: unknown }>(n1, PROBE, 'countHere', [code]);
     if (!atOnce) throw new Error(`countFor(${code}) on ${label(n1)} answered a promise (of ${String(count)}): it must read this node's own table and answer at once, with no round trip to a server`);
+    // recordRedirect, then countFor, with nothing in between: the count is in the table when recordRedirect returns.
+    const { before, after } = await rpc.call<{ before: number; after: number }>(n1, PROBE, 'redirectHere', [code]);
+    if (after !== before + 1) {
+      throw new Error(
+        `on ${label(n1)}, countFor(${code}) was ${before} just before recordRedirect(${code}) and ${after} right after it returned: recordRedirect counts in this node's table before it returns. ` +
+          'Left to a message (to this node\'s own server, say), two redirects served at the same moment both start from the same count, and one of them is lost',
+      );
+    }
 
     const nobody = 'AAAAAA';
     const missing = await follow(portOf(n1), nobody);

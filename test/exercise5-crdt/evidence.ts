@@ -156,9 +156,15 @@ export async function syncToVerdict(code: string, nodes: readonly NodeName[], co
       return `${where}, told that a node came up, sent it nothing, though ${label(node)} counts ${holds} redirects of ${code}: send the newcomer every counter of this node's table, each as a Merge`;
     }
     if (merges.length === 0) {
+      // Every counter it sent holds one slot, the same one: it sends its own slot only, where it has one.
+      const counters = sent.map((m) => (m as Partial<MergeMessage> | null)?.merge?.counter).filter(isCounter);
+      const slots = new Set(counters.flatMap((c) => Object.keys(c)));
+      const ownOnly = counters.length === sent.length && slots.size === 1 && counters.every((c) => Object.keys(c).length === 1);
       return (
         `${where}, told that a node came up, sent ${sent.length} message${sent.length === 1 ? '' : 's'} but no counter of ${code}, of which ${label(node)} counts ${holds} redirects: ` +
-        'send every counter of the table, also of the links this node never served itself: the newcomer may have missed what other nodes counted'
+        (ownOnly
+          ? `each counter it sent holds one slot only, ${[...slots][0]}, and it sent none where that slot is empty. Send every counter of the table, whole, every node's slot: the slots of nodes that are gone, or cut off, reach the newcomer only this way`
+          : 'send every counter of the table, also of the links this node never served itself: the newcomer may have missed what other nodes counted')
       );
     }
     const best = Math.max(...merges.map((m) => valueOf(m.merge.counter)));

@@ -113,7 +113,11 @@ describe('stage 5: the G-Counter, by example', () => {
     const later = GCounter.increment(a, n1, 1); // n1 counted once more since it sent a
     const old = GCounter.value(GCounter.merge(later, a));
     if (old !== 3) {
-      throw new Error(`n1 counted 2, sent that copy, then counted 1 more; merging the old copy into the new, merge(later, a), gives ${old}, expected 3: an old copy of a slot is already included in the newer one, so merge keeps the highest (the max), not the sum`);
+      const why =
+        old < 3
+          ? 'the old copy\'s count replaced the newer one. merge keeps the highest count of each slot (the max), whichever counter it comes from'
+          : 'an old copy of a slot is already included in the newer one, so merge keeps the highest (the max), not the sum';
+      throw new Error(`n1 counted 2, sent that copy, then counted 1 more; merging the old copy into the new, merge(later, a), gives ${old}, expected 3: ${why}`);
     }
   });
 

@@ -34,11 +34,21 @@ describe('stage 5, stretch: the PN-Counter, by example', () => {
       [{ node: n2, delta: 1 }, 0],
     ];
     expect(PNCounter.value(counter), 'value(PNCounter.new()) must be 0').toBe(0);
+    let before = 0;
     for (const [op, total] of steps) {
       counter = step(counter, op);
       story += `, ${stepText(op)}`;
       const v = PNCounter.value(counter);
-      if (v !== total) throw new Error(`after ${story}, value is ${v}, expected ${total}: the value is everything counted up less everything counted down (${shown(counter)})`);
+      if (v !== total) {
+        const why =
+          v === 0 && total < 0
+            ? 'the value went no lower than 0, but a PN-Counter counts below zero: more may be taken away than was added, and a decrement may reach a node before the increment it offsets'
+            : !op.down && v > before + op.delta
+              ? `${stepText(op)} took the value from ${before} to ${v}: it lost what was counted down before. An increment changes the increments half only, and keeps the other as it was`
+              : 'the value is everything counted up less everything counted down';
+        throw new Error(`after ${story}, value is ${v}, expected ${total}: ${why} (${shown(counter)})`);
+      }
+      before = v;
     }
     for (const bad of [-1, 1.5, Number.NaN]) {
       expect(() => PNCounter.increment(PNCounter.new(), n1, bad), `increment(counter, n1, ${bad}) must throw: a delta is a whole number, 0 or more`).toThrow();
@@ -72,9 +82,11 @@ describe('stage 5, stretch: the PN-Counter, by example', () => {
       const left = mask === undefined ? [] : halves.filter((_, i) => ((mask >> i) & 1) === 0).map(([name]) => name);
       throw new Error(
         `${what} has the value ${v}, expected 9 (a = new(), increment(n1, 8), decrement(n1, 2), value 6; b = new(), increment(n2, 4), decrement(n2, 1), value 3; merged: ${shown(merged)}): ` +
-          (left.length > 0 && left.length < 4
-            ? `that is what both counted without ${left.join(' and ')}: the merge dropped ${left.length === 1 ? 'them' : 'those halves'}. `
-            : '') +
+          (v === 6 || v === 3
+            ? `that is the value of ${v === 6 ? 'a' : 'b'} alone: the merge kept one copy whole and dropped the other. `
+            : left.length > 0 && left.length < 4
+              ? `that is what both counted without ${left.join(' and ')}: the merge dropped ${left.length === 1 ? 'them' : 'those halves'}. `
+              : '') +
           'A PN-Counter\'s merge merges both halves from both counters: the increments of a with those of b, and the decrements of a with those of b, each as a G-Counter merges',
       );
     }
