@@ -17,8 +17,19 @@ let remote: string;
 /** A node started with the other, all at once, to be killed by the test that needs a node to die. */
 let doomed: string;
 
+// A target that lives longer than a watcher might wait before giving up: its watch starts with the file and is
+// judged last, so that its 6 s run beside the start of the cluster and the other cases.
+const LIVES_MS = 6_000;
+let patient: Promise<{ answer: string; afterMs: number }> | undefined;
+
 beforeAll(async () => {
   await LocalCluster.start();
+  patient = inProcess(async () => {
+    const pid = spawn(() => new Promise((resolve) => setTimeout(resolve, LIVES_MS)));
+    const started = Date.now();
+    const answer = await watch(pid).catch((e: Error) => `(watch threw ${e.name}: ${e.message})`);
+    return { answer, afterMs: Date.now() - started };
+  });
   [remote, doomed] = (await LocalCluster.startNodes('watched', 2)) as [string, string];
 });
 afterAll(() => LocalCluster.stopNodes());
@@ -102,7 +113,13 @@ async function expectVerdict(
         : undefined;
   try {
     if (answer === undefined) {
-      throw new Error(`${what}: watch did not answer within 5 s. Does its receive match the DOWN of the monitor it set (its ref)?${took ? ` It took ${took}` : ''}`);
+      const untaken = stray !== undefined && isDown(stray);
+      throw new Error(
+        `${what}: watch did not answer within 5 s. ` +
+          (untaken
+            ? 'The DOWN of the monitor it set is in the caller\'s mailbox, and its receive let it pass: compare refs with sameRef(m.ref, ref). === compares objects, and a DOWN that came from another node carries a Ref object of its own'
+            : `Does its receive match the DOWN of the monitor it set (its ref)?${took ? ` It took ${took}` : ''}`),
+      );
     }
     if (answer !== expected) throw new Error(`${what}: watch said '${answer}', expected '${expected}'${took ? `. It took ${took}` : hint ? `: ${hint(answer)}` : ''}`);
     if (took) throw new Error(`${what}: watch said '${answer}', rightly, but it took ${took}`);
@@ -119,6 +136,7 @@ async function expectVerdict(
 }
 
 describe('stage 2 warm-up: a watcher', () => {
+
   it('warm-up: watch reports a normal exit', () =>
     inProcess(async () => {
       const pid = spawn(() => receive());
@@ -158,5 +176,17 @@ describe('stage 2 warm-up: a watcher', () => {
       const pid = spawn(() => receive());
       await expectVerdict("a process stopped with Process.exit(pid, { shutdown: 'maintenance' })", pid, () => Process.exit(pid, { shutdown: 'maintenance' }), 'exit: {"shutdown":"maintenance"}');
     }));
+
+  it(`warm-up: watch waits as long as its target lives (${LIVES_MS / 1000} s here): silence is not a node down`, async () => {
+    const { answer, afterMs } = await (patient as NonNullable<typeof patient>);
+    if (answer === 'normal exit') return;
+    const when = `after ${(afterMs / 1000).toFixed(1)} s`;
+    throw new Error(
+      afterMs < LIVES_MS
+        ? `a process that ran for ${LIVES_MS / 1000} s, then returned: watch said '${answer}' ${when}, while it still ran. Only its DOWN says that a process ended, and why: ` +
+            "a monitor reports a node that goes down itself ('noconnection'), however long that takes. A watcher that gives up after a silence calls a busy process dead, and leaves its monitor behind"
+        : `a process that ran for ${LIVES_MS / 1000} s, then returned: watch said '${answer}' ${when}, expected 'normal exit'`,
+    );
+  });
 });
 
