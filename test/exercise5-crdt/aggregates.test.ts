@@ -1,9 +1,11 @@
 // Stage 5, problems 2 and 3: redirect counts on three nodes, over real HTTP.
 //  problem 2: mergeCounter and countFor, tried on this node alone first, so that
-//    a failure names the function; a redirect counts at once on the node that served it; GET
-//    /<code>/aggregates answers from the node's own table ("Redirects: N", or
-//    JSON); each node's redirects reach the others as merges; a merge that
-//    arrives twice, or late, changes nothing;
+//    a failure names the function; a redirect counts at once on the node that
+//    served it, before recordRedirect returns; GET /<code>/aggregates answers from
+//    the node's own table ("Redirects: N", or JSON); each node's redirects reach
+//    the others as merges; two nodes counting at the same moment both count; a
+//    merge that arrives twice, or late, changes nothing; and, as root, two nodes
+//    with the same short name on two hosts count in slots of their own;
 //  problem 3: counts converge after a partition heals, because on nodeup each
 //    node sends its counters to the newcomer: the original workshop's scenario
 //    (1; partition; 2, 2, 1; 4, 4, 2; heal; 5, 5, 5) and its netsplit recovery
@@ -307,11 +309,17 @@ describe('stage 5: redirect counts, one G-Counter per link on every node', () =>
   });
 
   it('problem 2: redirects counted at the same moment on two nodes both count (each node counts before it hears of the other)', async () => {
-    const code = await newLink();
     // What shortener1 and shortener2 send each other arrives a second late (the merges cross on the way).
     await injectFaults({ delay: { rate: 1, minMs: 1_000, maxMs: 1_000 }, links: [[n1, n2], [n2, n1]] });
-    await redirect(n1, code);
-    await redirect(n2, code);
+    let code = await newLink();
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      if (attempt > 1) code = await newLink();
+      await redirect(n1, code);
+      await redirect(n2, code);
+      // Did shortener2 count before it heard of shortener1's redirect? On a machine slow enough to take a second
+      // between the two, it did not: the merges did not cross, and the case is tried again on a link of its own.
+      if (redirectsOf(code).at(-1)?.before === 0) break;
+    }
     await converge(code, { [n1]: 2, [n2]: 2, [n3]: 2 }, `after 1 redirect on ${label(n1)} and 1 on ${label(n2)}, at the same moment`, reach(code));
     await Faults.clear(); // both late merges have arrived (each node counts the other's redirect): the calls below need not wait
     await settled(code, 2, `after 1 redirect on ${label(n1)} and 1 on ${label(n2)}, at the same moment`, reach(code));
