@@ -29,19 +29,33 @@ import { askOverIpc } from '../support/ipcControl.ts';
 const APP = stageModule('exercise5-crdt/shortener.ts');
 const PROBE = new URL('./probe.ts', import.meta.url).href;
 
+/** The three nodes the tests count on. */
 let nodes: NodeName[] = [];
 let n1: NodeName;
 let n2: NodeName;
 let n3: NodeName;
+/** A fourth node, in the cluster from the start: the last problem 3 test has it count, then kills it. */
+let n4: NodeName;
 const ports = new Map<NodeName, number>();
 const portOf = (node: NodeName) => ports.get(node) as number;
+
+const noHosts = twoHostsUnavailable();
+/** The two-host test's nodes (as root), started beside the cluster: starting nodes is the slow part of this file. */
+let twoHosts: Promise<TwoHostNodes> | undefined;
 
 beforeAll(async () => {
   await LocalCluster.start();
   await startSpy();
-  nodes = await LocalCluster.startNodes('shortener', 3, { boot: APP, storage: true, env: { DISTSYS_SHORTENER_PORT: '0' } });
-  [n1, n2, n3] = nodes as [NodeName, NodeName, NodeName];
-  for (const node of nodes) ports.set(node, await rpc.call<number>(node, PROBE, 'port'));
+  twoHosts = noHosts === undefined ? startTwoHosts() : undefined;
+  twoHosts?.catch(() => undefined); // if they cannot start, the two-host test says so
+  const started = await LocalCluster.startNodes('shortener', 4, { boot: APP, storage: true, env: { DISTSYS_SHORTENER_PORT: '0' } });
+  [n1, n2, n3, n4] = started as [NodeName, NodeName, NodeName, NodeName];
+  nodes = [n1, n2, n3];
+  for (const node of started) ports.set(node, await rpc.call<number>(node, PROBE, 'port'));
+});
+afterAll(async () => {
+  const hosts = await twoHosts?.catch(() => undefined);
+  await hosts?.stop();
 });
 // Registered after the cluster's hooks: traces start once the nodes are up, and are written before they stop.
 traceFailures();
@@ -72,8 +86,7 @@ const redirectsOf = (code: string): Redirect[] => made.get(code) ?? [];
 
 /** GET /<code> on `node`, which must redirect, and count at once on that node: its count goes up by one or more. */
 async function redirect(node: NodeName, code: string): Promise<void> {
-  await takeSent(); // what came before this redirect is not its evidence
-  const before = await countOn(node, code);
+  const [, before] = await Promise.all([takeSent() /* what came before this redirect is not its evidence */, countOn(node, code)]);
   const answer = await follow(portOf(node), code);
   if (answer.status !== 302) throw new Error(`GET /${code} on ${label(node)} answered ${shown(answer)}, expected 302 (the redirect itself is given)`);
   const after = await countOn(node, code);
@@ -309,14 +322,14 @@ describe('stage 5: redirect counts, one G-Counter per link on every node', () =>
   });
 
   it('problem 2: redirects counted at the same moment on two nodes both count (each node counts before it hears of the other)', async () => {
-    // What shortener1 and shortener2 send each other arrives a second late (the merges cross on the way).
-    await injectFaults({ delay: { rate: 1, minMs: 1_000, maxMs: 1_000 }, links: [[n1, n2], [n2, n1]] });
+    // What shortener1 and shortener2 send each other arrives half a second late (the merges cross on the way).
+    await injectFaults({ delay: { rate: 1, minMs: 500, maxMs: 500 }, links: [[n1, n2], [n2, n1]] });
     let code = await newLink();
     for (let attempt = 1; attempt <= 3; attempt++) {
       if (attempt > 1) code = await newLink();
       await redirect(n1, code);
       await redirect(n2, code);
-      // Did shortener2 count before it heard of shortener1's redirect? On a machine slow enough to take a second
+      // Did shortener2 count before it heard of shortener1's redirect? On a machine slow enough to take half a second
       // between the two, it did not: the merges did not cross, and the case is tried again on a link of its own.
       if (redirectsOf(code).at(-1)?.before === 0) break;
     }
@@ -339,8 +352,8 @@ describe('stage 5: redirect counts, one G-Counter per link on every node', () =>
 
   it('problem 2: a merge that arrives late, after a newer counter, changes nothing', async () => {
     const code = await newLink();
-    // Everything shortener1 sends shortener3 arrives a second late (in order): its merge of 1 overtaken by shortener2's of 2.
-    await injectFaults({ delay: { rate: 1, minMs: 1_000, maxMs: 1_000 }, links: [[n1, n3]] });
+    // Everything shortener1 sends shortener3 arrives half a second late (in order): its merge of 1 overtaken by shortener2's of 2.
+    await injectFaults({ delay: { rate: 1, minMs: 500, maxMs: 500 }, links: [[n1, n3]] });
     await redirect(n1, code);
     await converge(code, { [n1]: 1, [n2]: 1 }, `after 1 redirect on ${label(n1)}`, reach(code));
     await redirect(n2, code);
@@ -360,16 +373,10 @@ describe('stage 5: redirect counts, one G-Counter per link on every node', () =>
 });
 
 // Last of problem 2, so that what the tests above catch is named there first.
-const noHosts = twoHostsUnavailable();
 describe.skipIf(noHosts !== undefined)(`stage 5: two hosts${noHosts ? ` (skipped: ${noHosts})` : ''}`, () => {
-  let hosts: TwoHostNodes | undefined;
-  beforeAll(async () => {
-    hosts = await startTwoHosts();
-  });
-  afterAll(() => hosts?.stop());
 
   it('problem 2: two nodes with the same short name on two hosts (shortener1@10.200.0.1, shortener1@10.200.0.2) count in slots of their own: 2 and 3 redirects counted apart, then 1 more on each once connected, make 7 on both', async () => {
-    const { a, b } = hosts as TwoHostNodes;
+    const { a, b } = await (twoHosts as Promise<TwoHostNodes>);
     const code = 'Hosts1';
     const redirect = (node: typeof a) => askOverIpc<number>(node, 'redirect', code);
     for (const [node, times] of [
@@ -466,23 +473,17 @@ for (const faulty of [false, true]) {
 describe('stage 5: counts that only a third node can pass on', () => {
   it('problem 3: a fourth node counts while shortener3 is cut off, and is gone before the heal: its redirects reach shortener3 through the nodes that merged them', async () => {
     const code = await newLink();
-    // A node of this test's own, so that the file's three stay up for the tests after it.
-    const [fourth] = (await LocalCluster.startNodes('visitor', 1, { boot: APP, storage: true, env: { DISTSYS_SHORTENER_PORT: '0' } })) as [NodeName];
-    ports.set(fourth, await rpc.call<number>(fourth, PROBE, 'port'));
-    try {
-      await withPartition([n3], async (heal) => {
-        for (let i = 0; i < 3; i++) await redirect(fourth, code);
-        await converge(code, { [n1]: 3, [n2]: 3, [fourth]: 3, [n3]: 0 }, `with ${label(n3)} cut off, after 3 redirects on ${label(fourth)}`, reach(code));
-        await redirect(n3, code);
-        await LocalCluster.kill(fourth); // kill -9: whatever it would have sent on the heal, it never will
-        await heal();
-      });
-      const when = `after the heal, with ${label(fourth)} gone (it counted 3 while ${label(n3)} was cut off, and only ${label(n1)} and ${label(n2)} merged them)`;
-      await converge(code, { [n1]: 4, [n2]: 4, [n3]: 4 }, when, afterHeal(code));
-      await settled(code, 4, when, afterHeal(code));
-    } finally {
-      await LocalCluster.stopNodes([fourth]);
-    }
+    const fourth = n4;
+    await withPartition([n3], async (heal) => {
+      for (let i = 0; i < 3; i++) await redirect(fourth, code);
+      await converge(code, { [n1]: 3, [n2]: 3, [fourth]: 3, [n3]: 0 }, `with ${label(n3)} cut off, after 3 redirects on ${label(fourth)}`, reach(code));
+      await redirect(n3, code);
+      await LocalCluster.kill(fourth); // kill -9: whatever it would have sent on the heal, it never will
+      await heal();
+    });
+    const when = `after the heal, with ${label(fourth)} gone (it counted 3 while ${label(n3)} was cut off, and only ${label(n1)} and ${label(n2)} merged them)`;
+    await converge(code, { [n1]: 4, [n2]: 4, [n3]: 4 }, when, afterHeal(code));
+    await settled(code, 4, when, afterHeal(code));
   });
 });
 

@@ -32,8 +32,6 @@ export async function startTwoHosts(): Promise<TwoHostNodes> {
       cookie: 'stage5-two-hosts',
       boot: BOOT,
       wrapper: host.wrapper,
-      // Each host's port mapper leaves soon after its node: nothing of the test outlives it.
-      env: { DISTSYS_EPMD_IDLE_MS: '300' },
     });
     started.push(node);
     return node;
