@@ -23,7 +23,6 @@ import { label, stageModule, traceFailures } from '../support/stage.ts';
 import { injectFaults } from '../support/faults.ts';
 import { aggregates, follow, request, shorten, shown } from './api.ts';
 import { recordRedirectVerdict, sentBy, sharedSlotVerdict, shown as term, startSpy, syncToVerdict, takeSent, type Redirect } from './evidence.ts';
-import { startTwoHosts, twoHostsUnavailable, type TwoHostNodes } from './twoHosts.ts';
 import { askOverIpc } from '../support/ipcControl.ts';
 
 const APP = stageModule('exercise5-crdt/shortener.ts');
@@ -39,14 +38,17 @@ let n4: NodeName;
 const ports = new Map<NodeName, number>();
 const portOf = (node: NodeName) => ports.get(node) as number;
 
-const noHosts = twoHostsUnavailable();
+// The two-host test runs nodes in Linux network namespaces (as root): its helpers are loaded on Linux only.
+const hostsModule = process.platform === 'linux' ? await import('../support/twoHosts.ts') : undefined;
+type TwoHostNodes = Awaited<ReturnType<NonNullable<typeof hostsModule>['startTwoHosts']>>;
+const noHosts = hostsModule ? hostsModule.twoHostsUnavailable() : 'network namespaces are Linux only';
 /** The two-host test's nodes (as root), started beside the cluster: starting nodes is the slow part of this file. */
 let twoHosts: Promise<TwoHostNodes> | undefined;
 
 beforeAll(async () => {
   await LocalCluster.start();
   await startSpy();
-  twoHosts = noHosts === undefined ? startTwoHosts() : undefined;
+  twoHosts = noHosts === undefined ? hostsModule?.startTwoHosts('shortener1', new URL('./hostNode.ts', import.meta.url).href) : undefined;
   twoHosts?.catch(() => undefined); // if they cannot start, the two-host test says so
   const started = await LocalCluster.startNodes('shortener', 4, { boot: APP, storage: true, env: { DISTSYS_SHORTENER_PORT: '0' } });
   [n1, n2, n3, n4] = started as [NodeName, NodeName, NodeName, NodeName];

@@ -1,13 +1,12 @@
-// Two stage 5 nodes with the same short name on two hosts of their own,
-// shortener1@10.200.0.1 and shortener1@10.200.0.2, as in a room of laptops where
-// everyone names their node shortener1. One port mapper cannot hold two nodes of
-// the same short name, a host can: the hosts are Linux network namespaces joined
-// by a veth pair (test/support/netns.ts), made and removed here, which needs root.
-// The nodes are not connected at first; the test steers them over IPC (hostNode.ts).
+// Two nodes with the same short name on two hosts of their own, `<alive>@10.200.0.1`
+// and `<alive>@10.200.0.2`, as in a room of laptops where everyone gives their node
+// the same name. One port mapper cannot hold two nodes of the same short name, a
+// host can: the hosts are Linux network namespaces joined by a veth pair
+// (netns.ts), made and removed here, which needs root. Linux only: a stage test
+// imports this module only on Linux. The nodes are not connected at first; the
+// test steers them over IPC (ipcControl.ts), through the module they boot.
 import { spawnNode, type SpawnedNode } from '../../lib/cluster/spawnNode.ts';
-import { hostsUnavailable, makeTwoHosts, type TwoHosts } from '../support/netns.ts';
-
-const BOOT = new URL('./hostNode.ts', import.meta.url).href;
+import { hostsUnavailable, makeTwoHosts, type TwoHosts } from './netns.ts';
 
 /** Why this machine cannot have the two hosts (no root, not Linux), or undefined if it can. */
 export const twoHostsUnavailable = hostsUnavailable;
@@ -19,7 +18,8 @@ export interface TwoHostNodes {
   stop(): Promise<void>;
 }
 
-export async function startTwoHosts(): Promise<TwoHostNodes> {
+/** Starts `<alive>@10.200.0.1` and `<alive>@10.200.0.2`, each booting `boot` (a module URL), each on a host of its own. */
+export async function startTwoHosts(alive: string, boot: string): Promise<TwoHostNodes> {
   const hosts = makeTwoHosts(`c${process.pid % 10_000}`);
   const started: SpawnedNode[] = [];
   const stop = async () => {
@@ -28,9 +28,9 @@ export async function startTwoHosts(): Promise<TwoHostNodes> {
   };
   const start = async (host: TwoHosts['a']) => {
     const node = await spawnNode({
-      name: `shortener1@${host.address}`,
-      cookie: 'stage5-two-hosts',
-      boot: BOOT,
+      name: `${alive}@${host.address}`,
+      cookie: 'two-hosts',
+      boot,
       wrapper: host.wrapper,
     });
     started.push(node);
