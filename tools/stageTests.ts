@@ -27,9 +27,19 @@ export interface TestRow {
   readonly durationMs: number;
 }
 
+/** A test that was skipped although its name was asked for: `describe.skipIf(…)`, whose title says why. */
+export interface SkippedTest {
+  readonly file: string;
+  /** The test's whole name, its describe blocks' titles first (where a skip says why). */
+  readonly fullName: string;
+  readonly problem: string | undefined;
+}
+
 export interface StageRun {
   readonly rows: TestRow[];
-  /** Files that could not even be loaded (a syntax error, a missing export), with vitest's message. */
+  /** Tests skipped on this machine (a needed facility is missing), among those asked for. */
+  readonly skipped: SkippedTest[];
+  /** Files that failed outside their tests (a syntax error, a missing export, a failing beforeAll), with vitest's message. */
   readonly brokenFiles: Array<{ stage: string; file: string; message: string }>;
   /** Wall time of each test file, by stage. */
   readonly fileDurations: Map<string, number>;
@@ -44,7 +54,13 @@ const report = z.object({
       startTime: z.number().optional(),
       endTime: z.number().optional(),
       assertionResults: z.array(
-        z.object({ title: z.string(), status: z.string(), failureMessages: z.array(z.string()).default([]), duration: z.number().nullish() }),
+        z.object({
+          title: z.string(),
+          fullName: z.string().optional(),
+          status: z.string(),
+          failureMessages: z.array(z.string()).default([]),
+          duration: z.number().nullish(),
+        }),
       ),
     }),
   ),
@@ -108,6 +124,8 @@ export async function runStageTests(target: Target, filters: string[] = [], opti
     }
     const parsed = report.parse(json);
     const rows: TestRow[] = [];
+    const skipped: SkippedTest[] = [];
+    const asked = options.testNamePattern === undefined ? undefined : new RegExp(options.testNamePattern);
     const brokenFiles: StageRun['brokenFiles'] = [];
     const fileDurations = new Map<string, number>();
     for (const file of parsed.testResults) {
@@ -115,11 +133,19 @@ export async function runStageTests(target: Target, filters: string[] = [], opti
       const rel = relative(ROOT, file.name).split(sep).join('/');
       const stage = rel.split('/')[1] ?? rel;
       fileDurations.set(rel, (file.endTime ?? 0) - (file.startTime ?? 0));
-      if (file.assertionResults.length === 0 && file.status === 'failed') {
-        brokenFiles.push({ stage, file: rel, message: file.message ?? 'the file could not be loaded' });
+      // Failed, yet no test of it failed: it could not be loaded, or a beforeAll/afterAll hook failed
+      // (then vitest reports the tests under that hook as skipped, which is not a pass).
+      if (file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed')) {
+        brokenFiles.push({ stage, file: rel, message: file.message || 'the file failed outside its tests' });
       }
       for (const t of file.assertionResults) {
-        if (t.status === 'skipped' || t.status === 'pending') continue;
+        if (t.status === 'skipped' || t.status === 'pending') {
+          // Skipped though asked for (not filtered out by -t): on this machine it cannot run.
+          if (t.status === 'skipped' && (asked === undefined || asked.test(t.fullName ?? t.title))) {
+            skipped.push({ file: rel, fullName: t.fullName ?? t.title, problem: problemOf(t.title) });
+          }
+          continue;
+        }
         rows.push({
           stage,
           file: rel,
@@ -132,7 +158,7 @@ export async function runStageTests(target: Target, filters: string[] = [], opti
         });
       }
     }
-    return { rows, brokenFiles, fileDurations };
+    return { rows, skipped, brokenFiles, fileDurations };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

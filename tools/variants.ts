@@ -39,6 +39,11 @@ export interface VariantResult {
   readonly rejected: boolean;
   /** A failure message matched `expect`: the tests named the mistake. */
   readonly named: boolean;
+  /**
+   * Why it could not be judged here: it passed the tests that ran, and a test of its problem
+   * was skipped on this machine (its describe says why, e.g. making network namespaces needs root).
+   */
+  readonly unchecked?: string;
   /** What the first failing test said (its first line), for the table. */
   readonly said: string | undefined;
   readonly durationMs: number;
@@ -134,10 +139,13 @@ export async function runVariant(variant: Variant): Promise<VariantResult> {
   const failing = rows.filter((r) => !r.passed);
   const loadFailures = run.brokenFiles.map((b) => b.message);
   const said = [...failing.map((r) => r.said ?? ''), ...loadFailures];
+  const rejected = failing.length > 0 || loadFailures.length > 0;
+  const skippedHere = run.skipped.filter((t) => t.problem === variant.problem);
   return {
     variant,
     rows,
-    rejected: failing.length > 0 || loadFailures.length > 0,
+    ...(!rejected && skippedHere.length > 0 ? { unchecked: skippedHere.map((t) => t.fullName).join('; ') } : {}),
+    rejected,
     named: said.some((text) => variant.expect.test(text)),
     said: failing[0]?.message ?? loadFailures[0]?.split(/\r?\n/)[0],
     durationMs: Date.now() - started,

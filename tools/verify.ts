@@ -66,14 +66,14 @@ if (!onlyVariant) {
   // ---- the solutions: every test passes
   solved = await runStageTests('solutions', stages.map((s) => `test/${s}/`), { discardTraces: true });
   if (solved.rows.length === 0) problems.push('no stage tests ran');
-  for (const broken of solved.brokenFiles) problems.push(`${broken.file} could not be loaded: ${broken.message}`);
+  for (const broken of solved.brokenFiles) problems.push(`${broken.file} failed outside its tests (loading it, or a hook): ${broken.message}`);
 
   // ---- the starter, one stage at a time, as an attendee runs it: every learner-facing test fails
   for (const stage of stages) {
     const t0 = Date.now();
     const run = await runStageTests('exercises', [`test/${stage}/`], { discardTraces: true });
     starters.set(stage, { run, ms: Date.now() - t0 });
-    for (const broken of run.brokenFiles) problems.push(`${broken.file} could not be loaded against exercises/: ${broken.message}`);
+    for (const broken of run.brokenFiles) problems.push(`${broken.file} failed outside its tests against exercises/ (loading it, or a hook): ${broken.message}`);
   }
 
   // ---- every problem has a heading in the lesson, hints, and a wrong variant
@@ -122,9 +122,11 @@ for (const stage of stages) {
   if (list.length) {
     out(`  wrong variants (test/${stage}/variants/):`);
     for (const r of [...list].sort((a, b) => problemRank(a.variant.problem) - problemRank(b.variant.problem))) {
-      const verdict = r.broken ? 'BROKEN' : !r.rejected ? 'PASSED' : !r.named ? 'VAGUE' : 'ok';
-      out(`  ${verdict.padEnd(6)} ${r.variant.problem.padEnd(10)} ${cut(r.variant.slug, 40)} ${seconds(r.durationMs).padStart(7)}  ${r.broken ?? r.said ?? '(every test passed)'}`);
+      const verdict = r.broken ? 'BROKEN' : r.unchecked ? 'SKIP' : !r.rejected ? 'PASSED' : !r.named ? 'VAGUE' : 'ok';
+      const said = r.unchecked ? `not judged on this machine: the test that rejects it was skipped (${r.unchecked})` : (r.said ?? '(every test passed)');
+      out(`  ${verdict.padEnd(6)} ${r.variant.problem.padEnd(10)} ${cut(r.variant.slug, 40)} ${seconds(r.durationMs).padStart(7)}  ${r.broken ?? said}`);
       if (r.broken) problems.push(r.broken);
+      else if (r.unchecked) continue; // judged where that test runs (CI runs as root)
       else if (!r.rejected) problems.push(`${r.variant.file} (${r.variant.mistake}) passes every test of ${r.variant.problem}: the tests must reject it`);
       else if (!r.named) {
         problems.push(`${r.variant.file} (${r.variant.mistake}) is rejected, but no failure matches /${r.variant.expect.source}/i: it said "${r.said ?? ''}"`);
@@ -139,9 +141,11 @@ for (const stage of stages) {
   const list = results.get(stage) ?? [];
   const rejected = list.filter((r) => r.rejected).length;
   const naming = list.filter((r) => r.rejected && r.named).length;
+  const unchecked = list.filter((r) => r.unchecked).length;
   const starter = starters.get(stage);
   const red = starter ? `; the starter is red after ${seconds(starter.ms)} (npm test -- ${shortStage(stage)})` : '';
-  out(`${stage}: wrong variants rejected ${rejected}/${list.length}, ${naming} of them naming the mistake${red}`);
+  const skippedText = unchecked ? `, ${unchecked} not judged here (a test skipped on this machine)` : '';
+  out(`${stage}: wrong variants rejected ${rejected}/${list.length}, ${naming} of them naming the mistake${skippedText}${red}`);
 }
 const total = solved?.rows.length ?? 0;
 const learner = solved?.rows.filter(learnerFacing).length ?? 0;

@@ -82,9 +82,18 @@ describe('stage 1 warm-up: first steps', () => {
     throw new Error(`${said}: it should connect to ${label(chris)} and ${label(dave)} (${label(nobody)} does not exist) and return ${list(expected)}`);
   });
 
-  it('warm-up: isUp is true for a live node and false for a name nobody holds', async () => {
+  it('warm-up: isUp is true for a live node, connected or not yet, and false for a name nobody holds', async () => {
     const chris = terminal('chris');
     expect(await isUp(chris), `isUp(${label(chris)}) should be true: that node is running, so a ping answers 'pong'`).toBe(true);
+    // A running node this node is not connected to (any more): Node.list() does not hold it, a ping still answers.
+    Node.disconnect(chris);
+    await vi.waitFor(() => expect(Node.list()).not.toContain(chris), { timeout: 2_000, interval: 20 });
+    if (!(await isUp(chris))) {
+      throw new Error(
+        `isUp(${label(chris)}) said false after this node disconnected from it, though ${label(chris)} still runs: Node.list() holds only the nodes this node is connected to right now. ` +
+          'Ask the node itself: a ping answers \'pong\' from any running node it can reach, connected before or not',
+      );
+    }
     expect(await isUp(`nobody@${HOST}`), `isUp(nobody@${HOST}) should be false: no node has that name, so a ping answers 'pang'`).toBe(false);
   });
 

@@ -93,6 +93,25 @@ describe('stage 1: ping-pong', () => {
       }
     }));
 
+  it('problem 1: a node that connects after the first pings gets every ping sent after it joined', () =>
+    inProcess(async () => {
+      for (const node of nodes) await ping(node);
+      const [late] = (await LocalCluster.startNodes('latecomer', 1, { boot: APP })) as [NodeName];
+      try {
+        for (const node of nodes) await ping(node);
+        const sent: Counts = Object.fromEntries(nodes.map((n) => [n, 2]));
+        await eventually(
+          () => GenServer.call<Counts>({ name: 'consumer', node: late }, 'counts'),
+          sent,
+          (seen) =>
+            `consumer on ${label(late)}, a node that connected after every producer had pinged once, ${countsGap(seen, sent)}: ` +
+            'broadcast casts to the consumers of the nodes connected when it casts, this one included: a node that joins later, or comes back, must get the next pings',
+        );
+      } finally {
+        await LocalCluster.stopNodes([late]);
+      }
+    }));
+
   it('problem 2: a producer asked to collect returns node -> count for all three consumers', () =>
     inProcess(async () => {
       // Three pings from the manager, cast straight to each consumer (so this problem does not depend on problem 1).
@@ -140,10 +159,18 @@ describe('stage 1: ping-pong', () => {
         );
       }
       const expected: Counts = { [manager]: 3, [n1]: 4 };
-      if ('error' in outcome) throw new Error(`asking the producer on ${label(n1)} to collect failed: ${outcome.error}`);
+      if ('error' in outcome) {
+        const silent = outcome.error.includes(`{consumer, ${n2}}`); // the call to the silent consumer is what failed
+        throw new Error(
+          silent
+            ? `collect on ${label(n1)} failed as a whole because the consumer on ${label(n2)} never answered (${outcome.error.replace(/^.*failed: /, '')}): ` +
+                'one silent node must not sink the answers of the others (nor crash the producer that collects): leave out the nodes that did not answer and return the rest'
+            : `asking the producer on ${label(n1)} to collect failed: ${outcome.error}`,
+        );
+      }
       const got = outcome.value;
       if (isDeepStrictEqual(got, expected)) return;
-      if (got && typeof got === 'object' && !(got instanceof Map)) {
+      if (wrongShape(got, expected) === undefined && got && typeof got === 'object') {
         const left = [manager, n1].filter((n) => !(n in got));
         if (left.length) {
           throw new Error(
@@ -173,11 +200,43 @@ function describeOutcome(finished: { value: unknown } | { error: string }): stri
   return 'error' in finished ? `an error (${finished.error})` : showCounts(finished.value);
 }
 
+/**
+ * What is wrong with the shape of a collection, if that is what is wrong: the right
+ * answers in another container, or keyed or valued otherwise than node -> count.
+ */
+function wrongShape(got: unknown, expected: Counts): string | undefined {
+  const names = Object.keys(expected);
+  if (got instanceof Map) return 'return a plain object, node -> count, not a Map (Object.fromEntries makes one)';
+  if (Array.isArray(got)) {
+    const pairs = got.every((e) => Array.isArray(e) && e.length === 2);
+    return pairs
+      ? 'that is an array of [node, count] pairs: return them as a plain object, node -> count (Object.fromEntries makes one)'
+      : 'collect returns a plain object, node -> count, not an array';
+  }
+  if (typeof got !== 'object' || got === null) return 'collect returns a plain object, node -> count';
+  if ('replies' in got && 'badNodes' in got) {
+    return "that is multiCall's whole answer, { replies, badNodes }: return its replies, as a plain object, node -> count";
+  }
+  const entries = Object.entries(got);
+  const shortNames = names.map(label);
+  if (entries.length > 0 && entries.every(([key]) => !names.includes(key) && shortNames.includes(key))) {
+    return `its keys are short names (${entries.map(([key]) => key).join(', ')}): key each count by the whole node name, as multiCall gives it. Two nodes may have the same short name on two hosts`;
+  }
+  const notANumber = entries.find(([, value]) => typeof value !== 'number');
+  if (notANumber) {
+    const [node, value] = notANumber;
+    return typeof value === 'object' && value !== null
+      ? `the count of ${label(node)} is ${showCounts(value)}, not a number: ask each consumer for its 'count' (one number), not its 'counts' (its table)`
+      : `the count of ${label(node)} is ${JSON.stringify(value)}, not a number: return each consumer's answer as it is`;
+  }
+  return undefined;
+}
+
 /** What is wrong with a collection, in the stage's words. */
 function wrongCollection(got: unknown, expected: Counts, collector: NodeName): string {
   const said = `the producer on ${label(collector)} collected ${showCounts(got)}, expected ${showCounts(expected)}`;
-  if (got instanceof Map) return `${said}: return a plain object, node -> count, not a Map (Object.fromEntries makes one)`;
-  if (typeof got !== 'object' || got === null) return `${said}: collect returns an object, node -> count`;
+  const shape = wrongShape(got, expected);
+  if (shape !== undefined || typeof got !== 'object' || got === null) return `${said}: ${shape ?? 'collect returns a plain object, node -> count'}`;
   const missing = Object.keys(expected).filter((n) => !(n in got));
   if (missing.length === Object.keys(expected).length) return `${said}: ask the consumer on every connected node, this one included, and return their answers`;
   if (missing.includes(collector)) return `${said}: it left out its own node; ask this node's consumer too`;

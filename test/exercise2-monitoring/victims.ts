@@ -13,3 +13,8 @@ export function crashOnMessage(message: string): Pid {
 export function sleeper(): Pid {
   return spawn(() => receive());
 }
+
+/** Answers at once: a round trip to this node, behind whatever it sent before. */
+export function here(): true {
+  return true;
+}

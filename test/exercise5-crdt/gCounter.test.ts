@@ -1,6 +1,7 @@
 // Stage 5, problem 1: the G-Counter. Examples first (it counts, it refuses to
-// shrink, two nodes' increments both count, it never changes what it was given,
-// it crosses the codec), then its laws as properties that fast-check tries on
+// shrink, two nodes' increments both count, every node has a slot of its own even
+// when two share a short name or a host, it never changes what it was given, it
+// crosses the codec), then its laws as properties that fast-check tries on
 // hundreds of generated cases: merge is commutative, associative and idempotent;
 // the value never goes down; copies merged in any order give the same value.
 import { describe, expect, it } from 'vitest';
@@ -10,10 +11,34 @@ import { copyTerm } from '../../lib/codec.ts';
 import { GCounter } from '#stage/exercise5-crdt/gCounter.ts';
 import { NODES, history, increments, law, shown, type Op } from './laws.ts';
 
-const [n1, n2, n3] = NODES;
+// The examples' nodes: one host, three names. The laws' nodes (NODES) also share short names across hosts.
+const [n1, n2, n3] = ['n1@host', 'n2@host', 'n3@host'] as const;
 type Counter = ReturnType<typeof GCounter.new>;
 
 const build = (ops: readonly Op[]): Counter => ops.reduce((c, op) => GCounter.increment(c, op.node, op.delta), GCounter.new());
+
+/** Whether `x` and `y` share a slot: 2 counted by x and 3 by y, in two copies, do not merge to 5. */
+function shareASlot(x: string, y: string): boolean {
+  return GCounter.value(GCounter.merge(GCounter.increment(GCounter.new(), x, 2), GCounter.increment(GCounter.new(), y, 3))) !== 5;
+}
+
+/** Which nodes the counter mixes up, and why that loses counts, in the stage's words (undefined: none of these). */
+function mixedUp(): string | undefined {
+  const [sameName, sameHost] = [shareASlot('shortener1@a', 'shortener1@b'), shareASlot('shortener1@a', 'shortener2@a')];
+  if (shareASlot('shortener1@a', 'shortener2@b') || (sameName && sameHost)) {
+    return 'both nodes\' increments must count. Each node counts in its own slot, and merge keeps the highest count of each slot; with one shared count, the increments made at the same time on two nodes are lost';
+  }
+  if (sameName) {
+    return (
+      'shortener1@a and shortener1@b are two nodes, with the same short name on two hosts (in a room of laptops, everyone may call their node shortener1), ' +
+      'and they share a slot in this counter: what one counted hides what the other counted. Name a node\'s slot by its whole name, host included'
+    );
+  }
+  if (sameHost) {
+    return 'shortener1@a and shortener2@a are two nodes on the same host, and they share a slot in this counter: what one counted hides what the other counted. Name a node\'s slot by its whole name';
+  }
+  return undefined;
+}
 
 /** Why the laws cannot be checked yet, if the counter does not count at all (the starter's TODOs). */
 function counts(): string | undefined {
@@ -74,10 +99,11 @@ describe('stage 5: the G-Counter, by example', () => {
     }
     const ab = GCounter.merge(a, b);
     if (GCounter.value(ab) !== 5) {
-      throw new Error(
-        `n1 counted 2 on its copy and n2 counted 3 on its own; merge(a, b) has the value ${GCounter.value(ab)}, expected 5 (${shown(ab)}): both nodes' increments must count. ` +
-          'Each node counts in its own slot, and merge keeps the highest count of each slot; with one shared count, the increments made at the same time on two nodes are lost',
-      );
+      const why =
+        GCounter.value(ab) === GCounter.value(a)
+          ? 'merge(a, b) kept only what a had: it must keep every slot of both counters, the highest count of each'
+          : mixedUp() ?? 'both nodes\' increments must count: merge keeps every slot of both counters, the highest count of each';
+      throw new Error(`n1 counted 2 on its copy and n2 counted 3 on its own; merge(a, b) has the value ${GCounter.value(ab)}, expected 5 (${shown(ab)}): ${why}`);
     }
     expect(GCounter.value(GCounter.merge(b, a)), 'merge(b, a) must count what merge(a, b) counts').toBe(5);
     const again = GCounter.value(GCounter.merge(ab, b));
@@ -87,7 +113,27 @@ describe('stage 5: the G-Counter, by example', () => {
     const later = GCounter.increment(a, n1, 1); // n1 counted once more since it sent a
     const old = GCounter.value(GCounter.merge(later, a));
     if (old !== 3) {
-      throw new Error(`n1 counted 2, sent that copy, then counted 1 more; merging the old copy into the new, merge(later, a), gives ${old}, expected 3: an old copy of a slot is already included in the newer one, so merge keeps the highest (the max), not the sum`);
+      const why =
+        old < 3
+          ? 'the old copy\'s count replaced the newer one. merge keeps the highest count of each slot (the max), whichever counter it comes from'
+          : 'an old copy of a slot is already included in the newer one, so merge keeps the highest (the max), not the sum';
+      throw new Error(`n1 counted 2, sent that copy, then counted 1 more; merging the old copy into the new, merge(later, a), gives ${old}, expected 3: ${why}`);
+    }
+  });
+
+  it('problem 1: every node counts in a slot of its own: two nodes with the same short name on two hosts (shortener1@a, shortener1@b), two nodes on one host (shortener1@a, shortener2@a)', () => {
+    for (const [x, y] of [
+      ['shortener1@a', 'shortener1@b'],
+      ['shortener1@a', 'shortener2@a'],
+    ] as const) {
+      const a = GCounter.increment(GCounter.new(), x, 2);
+      const b = GCounter.increment(GCounter.new(), y, 3);
+      const ab = GCounter.merge(a, b);
+      if (GCounter.value(ab) === 5) continue;
+      throw new Error(
+        `${x} counted 2 on its copy and ${y} counted 3 on its own; merge(a, b) = ${shown(ab)} has the value ${GCounter.value(ab)}, expected 5: ` +
+          (mixedUp() ?? 'merge must keep every slot of both counters, the highest count of each'),
+      );
     }
   });
 
@@ -172,7 +218,7 @@ describe('stage 5: the G-Counter\'s laws, as properties', () => {
     formula: 'value(increment(a, node, d)) = value(a) + d',
     arbitraries: [increments(), fc.constantFrom(...NODES), fc.integer({ min: 0, max: 9 })],
     ready: counts,
-    inputs: (a, node, d) => `a = ${history(a)}, node ${node.split('@')[0]} and d = ${d}`,
+    inputs: (a, node, d) => `a = ${history(a)}, node ${node} and d = ${d}`,
     check: (a, node, d) => {
       const x = build(a);
       const after = GCounter.increment(x, node, d);
@@ -214,7 +260,7 @@ describe('stage 5: the G-Counter\'s laws, as properties', () => {
     arbitraries: [copies],
     ready: counts,
     inputs: ([base, own, order, again]) =>
-      `a counter ${history(base)}, copied to ${own.length} node${own.length === 1 ? '' : 's'} (${own.map((ds, i) => `${NODES[i]?.split('@')[0]} then counted ${ds.length ? ds.join(' + ') : 'nothing'}`).join('; ')}), merged in the order ${[...order, ...again].map((i) => NODES[i]?.split('@')[0]).join(', ')}`,
+      `a counter ${history(base)}, copied to ${own.length} node${own.length === 1 ? '' : 's'} (${own.map((ds, i) => `${NODES[i]} then counted ${ds.length ? ds.join(' + ') : 'nothing'}`).join('; ')}), merged in the order ${[...order, ...again].map((i) => NODES[i]).join(', ')}`,
     check: ([base, own, order, again]) => {
       const start = build(base);
       const replicas = own.map((deltas, i) => deltas.reduce((c, d) => GCounter.increment(c, NODES[i] as string, d), start));

@@ -1,13 +1,15 @@
 // Stage 5, stretch: the PN-Counter, a counter that can go down. Examples (it
-// counts both ways, a decrement survives merges with copies that never saw it),
-// then the laws every state-based CRDT keeps, as properties.
+// counts both ways, a merge merges each half from both copies, a decrement
+// survives merges with copies that never saw it), then the laws every
+// state-based CRDT keeps, as properties.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { copyTerm } from '../../lib/codec.ts';
 import { PNCounter } from '#stage/exercise5-crdt/pnCounter.ts';
 import { NODES, history, law, shown, stepText, upsAndDowns, type Op } from './laws.ts';
 
-const [n1, n2] = NODES;
+// The examples' nodes: two names on one host. The laws' nodes (NODES) also share short names across hosts.
+const [n1, n2] = ['n1@host', 'n2@host'] as const;
 type Counter = ReturnType<typeof PNCounter.new>;
 
 const step = (c: Counter, op: Op): Counter => (op.down ? PNCounter.decrement(c, op.node, op.delta) : PNCounter.increment(c, op.node, op.delta));
@@ -32,11 +34,21 @@ describe('stage 5, stretch: the PN-Counter, by example', () => {
       [{ node: n2, delta: 1 }, 0],
     ];
     expect(PNCounter.value(counter), 'value(PNCounter.new()) must be 0').toBe(0);
+    let before = 0;
     for (const [op, total] of steps) {
       counter = step(counter, op);
       story += `, ${stepText(op)}`;
       const v = PNCounter.value(counter);
-      if (v !== total) throw new Error(`after ${story}, value is ${v}, expected ${total}: the value is everything counted up less everything counted down (${shown(counter)})`);
+      if (v !== total) {
+        const why =
+          v === 0 && total < 0
+            ? 'the value went no lower than 0, but a PN-Counter counts below zero: more may be taken away than was added, and a decrement may reach a node before the increment it offsets'
+            : !op.down && v > before + op.delta
+              ? `${stepText(op)} took the value from ${before} to ${v}: it lost what was counted down before. An increment changes the increments half only, and keeps the other as it was`
+              : 'the value is everything counted up less everything counted down';
+        throw new Error(`after ${story}, value is ${v}, expected ${total}: ${why} (${shown(counter)})`);
+      }
+      before = v;
     }
     for (const bad of [-1, 1.5, Number.NaN]) {
       expect(() => PNCounter.increment(PNCounter.new(), n1, bad), `increment(counter, n1, ${bad}) must throw: a delta is a whole number, 0 or more`).toThrow();
@@ -44,6 +56,40 @@ describe('stage 5, stretch: the PN-Counter, by example', () => {
     }
     const copy = copyTerm(counter); // what a send to another node delivers
     expect(PNCounter.value(copy), `a copy through the codec (${shown(copy)}) must count the same`).toBe(0);
+  });
+
+  it('stretch: merge merges each half from both counters: what both counted up, and what both counted down', () => {
+    // Each half of each copy weighs differently (8, 4, 2, 1), so a wrong value says which halves the merge kept.
+    const a = PNCounter.decrement(PNCounter.increment(PNCounter.new(), n1, 8), n1, 2); // n1's copy: 6
+    const b = PNCounter.decrement(PNCounter.increment(PNCounter.new(), n2, 4), n2, 1); // n2's copy: 3
+    if (PNCounter.value(a) !== 6 || PNCounter.value(b) !== 3) {
+      throw new Error(`a = new(), increment(n1, 8), decrement(n1, 2) has the value ${PNCounter.value(a)} and b = new(), increment(n2, 4), decrement(n2, 1) has ${PNCounter.value(b)}, expected 6 and 3: make the first example pass first`);
+    }
+    const halves = [
+      ["a's increments", 8],
+      ["b's increments", 4],
+      ["a's decrements", -2],
+      ["b's decrements", -1],
+    ] as const;
+    for (const [what, merged] of [
+      ['merge(a, b)', PNCounter.merge(a, b)],
+      ['merge(b, a)', PNCounter.merge(b, a)],
+    ] as const) {
+      const v = PNCounter.value(merged);
+      if (v === 9) continue;
+      // The halves whose weights add up to v are the ones the merge kept.
+      const mask = [...Array(16).keys()].find((m) => halves.reduce((sum, [, w], i) => sum + ((m >> i) & 1) * w, 0) === v);
+      const left = mask === undefined ? [] : halves.filter((_, i) => ((mask >> i) & 1) === 0).map(([name]) => name);
+      throw new Error(
+        `${what} has the value ${v}, expected 9 (a = new(), increment(n1, 8), decrement(n1, 2), value 6; b = new(), increment(n2, 4), decrement(n2, 1), value 3; merged: ${shown(merged)}): ` +
+          (v === 6 || v === 3
+            ? `that is the value of ${v === 6 ? 'a' : 'b'} alone: the merge kept one copy whole and dropped the other. `
+            : left.length > 0 && left.length < 4
+              ? `that is what both counted without ${left.join(' and ')}: the merge dropped ${left.length === 1 ? 'them' : 'those halves'}. `
+              : '') +
+          'A PN-Counter\'s merge merges both halves from both counters: the increments of a with those of b, and the decrements of a with those of b, each as a G-Counter merges',
+      );
+    }
   });
 
   it('stretch: a decrement is not undone by merging with a copy that never saw it', () => {
@@ -105,7 +151,7 @@ describe('stage 5, stretch: the PN-Counter\'s laws, as properties', () => {
       const x = build(a);
       const twice = PNCounter.merge(x, x);
       if (PNCounter.value(twice) === PNCounter.value(x)) return undefined;
-      return `a = ${shown(x)} has the value ${PNCounter.value(x)}, but merge(a, a) = ${shown(twice)} has ${PNCounter.value(twice)}`;
+      return `a = ${shown(x)} has the value ${PNCounter.value(x)}, but merge(a, a) = ${shown(twice)} has ${PNCounter.value(twice)}: merge is not idempotent, so a copy that arrives twice counts twice; merge each half as a G-Counter does, keeping the highest count of each slot`;
     },
   });
 
@@ -127,7 +173,7 @@ describe('stage 5, stretch: the PN-Counter\'s laws, as properties', () => {
     arbitraries: [copies],
     ready: counts,
     inputs: ([base, own, order, again]) =>
-      `a counter ${history(base)}, copied to ${own.length} node${own.length === 1 ? '' : 's'} (${own.map((ops) => history(ops).replace('new()', 'the copy')).join('; ')}), merged in the order ${[...order, ...again].map((i) => NODES[i]?.split('@')[0]).join(', ')}`,
+      `a counter ${history(base)}, copied to ${own.length} node${own.length === 1 ? '' : 's'} (${own.map((ops) => history(ops).replace('new()', 'the copy')).join('; ')}), merged in the order ${[...order, ...again].map((i) => NODES[i]).join(', ')}`,
     check: ([base, own, order, again]) => {
       const start = build(base);
       const replicas = own.map((ops) => ops.reduce(step, start));

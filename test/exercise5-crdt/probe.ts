@@ -1,7 +1,7 @@
 // Functions the stage tests run on the shortener's nodes through rpc.call, to
 // look inside a node without the stage's code having to help.
 import { GenServer, Node, type NodeName } from '../../lib/index.ts';
-import { AGGREGATES, countFor } from '#stage/exercise5-crdt/aggregates.ts';
+import { AGGREGATES, countFor, recordRedirect, syncTo } from '#stage/exercise5-crdt/aggregates.ts';
 import { httpPort } from '#stage/exercise5-crdt/shortener.ts';
 
 export const port = (): number => httpPort();
@@ -11,6 +11,14 @@ export async function countHere(code: string): Promise<{ atOnce: boolean; count:
   const answer: unknown = countFor(code);
   if (answer instanceof Promise) return { atOnce: false, count: await answer };
   return { atOnce: true, count: answer };
+}
+
+/** countFor(code) just before and right after recordRedirect(code) on this node, in one go: nothing else runs in between. */
+export async function redirectHere(code: string): Promise<{ before: unknown; after: unknown }> {
+  const before: unknown = countFor(code);
+  recordRedirect(code);
+  const after: unknown = countFor(code);
+  return { before: await before, after: await after };
 }
 
 /**
@@ -24,4 +32,10 @@ export async function countsSeenFromHere(code: string, nodes: NodeName[]): Promi
   const self = Node.self();
   for (const node of [...nodes.filter((n) => n === self), ...nodes.filter((n) => n !== self)]) counts[node] = await GenServer.call<number>({ name: AGGREGATES, node }, { count: code }, 5_000);
   return counts;
+}
+
+/** Runs this node's syncTo(`node`), as its aggregates server does when `node` comes up (the tests point it at the manager, to see what it sends). */
+export function syncToNode(node: NodeName): true {
+  syncTo(node);
+  return true;
 }

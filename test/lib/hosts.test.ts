@@ -8,6 +8,7 @@ import { spawnNode, type SpawnedNode } from '../../lib/cluster/spawnNode.ts';
 import { COOKIE, fixture } from '../support/nodes.ts';
 import { hostsUnavailable, makeTwoHosts, type TwoHosts } from '../support/netns.ts';
 import { waitFor } from '../support/wait.ts';
+import { askOverIpc } from '../support/ipcControl.ts';
 
 const TICK_MS = 1_000;
 const why = hostsUnavailable();
@@ -20,19 +21,7 @@ afterAll(async () => {
 });
 
 /** Asks a node to do something through its IPC channel (tests/lib/fixtures/remoteControl.ts). */
-function ask<T>(node: SpawnedNode, op: string, ...args: unknown[]): Promise<T> {
-  const id = Math.random();
-  return new Promise((resolve, reject) => {
-    const stop = node.onMessage((raw) => {
-      const reply = raw as { id: number; ok: boolean; value?: T; error?: string };
-      if (reply.id !== id) return;
-      stop();
-      if (reply.ok) resolve(reply.value as T);
-      else reject(new Error(reply.error));
-    });
-    node.send({ id, op, args });
-  });
-}
+const ask = askOverIpc;
 
 describe.skipIf(why !== undefined)(`several hosts${why ? ` (skipped: ${why})` : ''}`, () => {
   let a: SpawnedNode;

@@ -10,8 +10,9 @@ const total = (counts: Counts): number => Object.values(counts).reduce((a, b) =>
 /** `{manager: 2, ping-pong1: 1}`, with short node labels. */
 export function showCounts(counts: unknown): string {
   if (counts instanceof Map) return `a Map {${[...counts].map(([k, v]) => `${label(String(k))} => ${JSON.stringify(v)}`).join(', ')}}`;
+  if (Array.isArray(counts)) return `an array ${JSON.stringify(counts.map((e) => (Array.isArray(e) && typeof e[0] === 'string' ? [label(e[0]), ...e.slice(1)] : e)))}`;
   if (typeof counts !== 'object' || counts === null) return JSON.stringify(counts) ?? String(counts);
-  return `{${Object.entries(counts).map(([node, n]) => `${label(node)}: ${JSON.stringify(n)}`).join(', ')}}`;
+  return `{${Object.entries(counts).map(([node, n]) => `${label(node)}: ${n instanceof Map ? showCounts(n) : JSON.stringify(n)}`).join(', ')}}`;
 }
 
 /**

@@ -2,20 +2,21 @@
 // namespaces joined by a veth pair, made and removed by the test itself. Needs
 // root and iproute2; `hostsAvailable()` says whether this machine has them.
 import { execFileSync } from 'node:child_process';
+import { userInfo } from 'node:os';
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
 /** Why namespaces cannot be made here, or undefined if they can. */
 export function hostsUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'network namespaces are Linux only';
-  if (process.getuid?.() !== 0) return 'making network namespaces needs root';
+  if (userInfo().uid !== 0) return 'making network namespaces needs root';
   const probe = `dsprobe${process.pid}`;
   try {
     ip('netns', 'add', probe);
     ip('netns', 'del', probe);
     return undefined;
   } catch (err) {
-    return `ip netns does not work here (${(err as Error).message.split('\n')[0]})`;
+    return `ip netns does not work here (${(err as Error).message.split(/\r?\n/)[0]})`;
   }
 }
 
