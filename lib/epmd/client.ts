@@ -107,7 +107,7 @@ export class EpmdClient {
    */
   async register(name: string, port: number, expose: string[] = []): Promise<void> {
     const reply = await this.request({ op: 'register', name, port, ...(expose.length ? { expose } : {}) });
-    if (!reply.ok) throw new Error(untrusted(reply.error ?? `the port mapper refused ${name}`, 300));
+    if (!reply.ok) throw new RegistrationRefused(untrusted(reply.error ?? `the port mapper refused ${name}`, 300));
   }
 
   /** Gives up the name this connection registered (the port mapper answers once it has forgotten it). */
@@ -179,6 +179,11 @@ export class EpmdClient {
     this.socket.close();
     return closed;
   }
+}
+
+/** The port mapper answered a registration with no (the name is taken, say): asking again changes nothing. */
+export class RegistrationRefused extends Error {
+  override name = 'RegistrationRefused';
 }
 
 /** The port mapper refused `kill`: nodes are registered with it. */

@@ -3,7 +3,7 @@
 // says so and registers again as soon as it can, starting a port mapper itself
 // if none comes back: a restarted port mapper finds every running node again.
 import { log } from '../logger.ts';
-import { EpmdClient } from './client.ts';
+import { EpmdClient, RegistrationRefused } from './client.ts';
 
 export interface RegistrationOptions {
   /** The port mapper's port. */
@@ -18,6 +18,12 @@ export interface RegistrationOptions {
 
 const FIRST_RETRY_MS = 200;
 const MAX_RETRY_MS = 2_000;
+/**
+ * How long a starting node keeps trying when the port mapper goes away under it. A port mapper
+ * exits once no node has been registered for its idle time; a node that reaches it at that moment
+ * sees its connection reset or closed, and registers with the next one (which it starts).
+ */
+const START_PATIENCE_MS = 5_000;
 
 export class Registration {
   private client: EpmdClient | undefined;
@@ -32,14 +38,19 @@ export class Registration {
 
   /** Registers the node, starting a port mapper if none runs; throws if the name is taken or it cannot. */
   static async start(options: RegistrationOptions): Promise<Registration> {
-    const client = await EpmdClient.connect(options.port, { autostart: true });
-    try {
-      await client.register(options.alive, options.nodePort, options.expose);
-    } catch (err) {
-      client.close();
-      throw err;
+    const giveUpAt = Date.now() + START_PATIENCE_MS;
+    for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+      let client: EpmdClient | undefined;
+      try {
+        client = await EpmdClient.connect(options.port, { autostart: true });
+        await client.register(options.alive, options.nodePort, options.expose);
+        return new Registration(options, client);
+      } catch (err) {
+        void client?.close();
+        if (err instanceof RegistrationRefused || Date.now() + pause > giveUpAt) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
-    return new Registration(options, client);
   }
 
   /** The port of a node on this host, or undefined if no node of that name is registered. */

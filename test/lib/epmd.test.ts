@@ -3,7 +3,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
 import { EpmdClient } from '../../lib/epmd/client.ts';
+import { Registration } from '../../lib/epmd/registration.ts';
 import { spawnNode, type SpawnedNode } from '../../lib/cluster/spawnNode.ts';
 import { freePort } from '../support/globalSetup.ts';
 import { COOKIE, uniqueName } from '../support/nodes.ts';
@@ -58,5 +60,23 @@ describe('the port mapper', () => {
     await waitFor(async () => expect(await refused()).toBe(true), 15_000, 100);
     const after = await execa(process.execPath, [BIN, 'epmd'], { env: { DISTSYS_EPMD_PORT: String(port) } });
     expect(after.stdout).toContain(`no port mapper is running on port ${port}`);
+  });
+
+  it('a node that reaches the port mapper as it exits (idle) registers with the next one, which it starts', async () => {
+    const own = await freePort();
+    // A port mapper on its way out: it takes the connection, then closes it and its port at the first request.
+    const leaving = new WebSocketServer({ host: '127.0.0.1', port: own });
+    await new Promise((resolve) => leaving.once('listening', resolve));
+    leaving.on('connection', (ws) => ws.once('message', () => {
+      ws.terminate();
+      leaving.close();
+    }));
+    const registration = await Registration.start({ port: own, alive: uniqueName('late'), nodePort: 1, expose: [] });
+    try {
+      expect((await EpmdClient.ask(own, '127.0.0.1', (c) => c.names())).map((n) => n.port)).toEqual([1]);
+    } finally {
+      await registration.stop();
+      await EpmdClient.stopUnused(own);
+    }
   });
 });
