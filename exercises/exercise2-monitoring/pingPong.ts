@@ -2,7 +2,7 @@
 // restarts it when it crashes; a restarted consumer has lost what it saw and must
 // catch up; and producers must help consumers catch up after a netsplit.
 //
-// Make the tests pass: npm test -- exercise2 -t "problem 3" (then "problem 4").
+// Make the tests pass: npm test -- exercise2 -t "problem 1" (then "problem 2").
 import { GenServer, NetKernel, Node, Supervisor, type From, type NodeMessage, type NodeName } from '../../lib/index.ts';
 
 export interface Ping {
@@ -13,7 +13,7 @@ export interface Ping {
 type Seen = Map<NodeName, number>;
 
 /**
- * Problem 3: a consumer that starts (or restarts) asks every producer on every
+ * Problem 1: a consumer that starts (or restarts) asks every producer on every
  * connected node for its current count, and starts from those counts.
  * Producers that have sent nothing yet (count 0) are left out.
  */
@@ -38,13 +38,13 @@ export const Consumer = {
   },
 };
 
-/** Problem 4, part 1: subscribe the calling process (the producer) to nodeup/nodedown messages. */
+/** Problem 2, part 1: subscribe the calling process (the producer) to nodeup/nodedown messages. */
 export function watchNodes(): void {
   // TODO: from now on, the calling process (the producer) gets a message whenever a node
   // connects to this one or goes away.
 }
 
-/** Problem 4, part 2: a node came up: tell the consumer on it this producer's current count. */
+/** Problem 2, part 2: a node came up: tell the consumer on it this producer's current count. */
 export function greet(node: NodeName, count: number): void {
   // TODO: if this producer has sent any ping, send the consumer on `node` its latest one
   // again: the ping numbered `count`, from this producer's node. Nothing when count is 0.

@@ -1,4 +1,4 @@
-// Stage 2, problems 3 and 4: ping-pong that survives a consumer crash (its supervisor
+// Stage 2, problems 1 and 2: ping-pong that survives a consumer crash (its supervisor
 // restarts it, and it catches up by asking every producer for its count) and a
 // netsplit (on nodeup each producer tells the newcomer's consumer its count; a
 // repeated greeting must not count twice).
@@ -89,7 +89,7 @@ async function expectGreeted(sent: Counts, step: string, why: string | ((seen: C
 }
 
 describe('stage 2: crash recovery', () => {
-  it("problem 3: a consumer that crashes is restarted and catches up with every producer, its own node's included", () =>
+  it("problem 1: a consumer that crashes is restarted and catches up with every producer, its own node's included", () =>
     inProcess(async () => {
       await start(); // the test node runs the application too, as in the original
       const manager = Node.self();
@@ -105,7 +105,7 @@ describe('stage 2: crash recovery', () => {
       );
     }));
 
-  it('problem 3: the restarted consumer asks the producers at once, and one that never answers does not hold up its start', () =>
+  it('problem 1: the restarted consumer asks the producers at once, and one that never answers does not hold up its start', () =>
     inProcess(async () => {
       const manager = Node.self();
       // The producers on the manager and on ping-pong2 become relays: the test sees their calls and answers them itself.
@@ -152,7 +152,7 @@ describe('stage 2: crash recovery', () => {
 
 
 describe('stage 2: netsplit', () => {
-  it('problem 4: after a netsplit heals, producers tell the newcomers their counts (totals 2, 3, then 4), and a repeated greeting counts once', () =>
+  it('problem 2: after a netsplit heals, producers tell the newcomers their counts (totals 2, 3, then 4), and a repeated greeting counts once', () =>
     inProcess(async () => {
       await ping(n1);
       await ping(n2);
