@@ -8,7 +8,7 @@ export const LIMITS = {
   /** Characters of a display name. */
   name: 40,
   /** Characters of a failure headline (the attendee's side cuts it first). */
-  headline: 200,
+  headline: 300,
   /** Problems in one post: every problem of every stage fits. */
   results: 64,
   /** Bytes of a post's body. */

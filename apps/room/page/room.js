@@ -85,7 +85,11 @@ function drawAttendees(problems, attendees) {
     cellsHead.append(el('span', { title: `${p.stage} ${p.problem}`, text: i === 0 || problems[i - 1].stage !== p.stage ? stageNo(p.stage) : '' }));
   });
   heads.append(cellsHead);
-  const rows = attendees.map((a) => {
+  // A projector cannot scroll: the rows shrink to fit, down to 12 px type; past that, the last ones
+  // (the away ones come last) give way to a line that counts them.
+  const { px, fits } = tableSize(attendees.length);
+  const shown = fits >= attendees.length ? attendees : attendees.slice(0, Math.max(0, fits - 1));
+  const rows = shown.map((a) => {
     const where = a.problem ? `${stageNo(a.stage)} · ${a.problem}` : a.stage ? `${stageNo(a.stage)} · all green` : '';
     const cells = el('td', { class: 'cells' });
     a.cells.forEach((c, i) => {
@@ -101,19 +105,25 @@ function drawAttendees(problems, attendees) {
       cells,
     );
   });
-  $('attendees').tBodies[0].replaceChildren(...rows);
+  const hidden = attendees.length - shown.length;
+  if (hidden > 0) rows.push(el('tr', { class: 'more' }, el('td', { colspan: '4', text: `and ${hidden} more, not shown: the screen is full` })));
+  const table = $('attendees');
+  table.style.fontSize = `${px}px`;
+  table.tBodies[0].replaceChildren(...rows);
   $('nobody').hidden = attendees.length > 0;
-  $('attendees').hidden = attendees.length === 0;
-  fit();
+  table.hidden = attendees.length === 0;
 }
 
-/** Scales the attendees' table so that every row fits the column (a projector cannot scroll). */
-function fit() {
-  const table = $('attendees');
+/** The type size at which `count` rows and the header fit the attendees' column (12 to 19 px), and how many rows fit at it. */
+function tableSize(count) {
   const room = $('people').clientHeight - $('people-title').offsetHeight - 8;
-  const rows = table.tBodies[0].rows.length + 1;
-  const rowPx = Math.max(14, Math.min(30, room / rows));
-  table.style.fontSize = `${(rowPx / 1.55).toFixed(1)}px`;
+  const rowPx = Math.max(12 * 1.55, Math.min(30, room / (count + 1)));
+  return { px: Number((rowPx / 1.55).toFixed(1)), fits: Math.floor(room / rowPx) - 1 };
+}
+
+function draw(state) {
+  drawProblems(state.problems);
+  drawAttendees(state.problems, state.attendees);
 }
 
 async function poll() {
@@ -125,8 +135,8 @@ async function poll() {
     document.body.dataset.ever = 'true';
     const active = state.attendees.filter((a) => !a.away).length;
     $('summary').textContent = `${state.attendees.length} attendee${state.attendees.length === 1 ? '' : 's'}${active !== state.attendees.length ? `, ${active} active` : ''} · updated ${new Date().toLocaleTimeString()}`;
-    drawProblems(state.problems);
-    drawAttendees(state.problems, state.attendees);
+    last = state;
+    draw(state);
   } catch {
     document.body.dataset.connected = 'false';
   } finally {
@@ -134,8 +144,8 @@ async function poll() {
   }
 }
 
+let last;
 addEventListener('resize', () => {
-  fitProblems();
-  fit();
+  if (last) draw(last);
 });
 poll();
