@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { UsageError, parseFlags } from '../../lib/internal.ts';
 import { problemsOf, stages } from '../../tools/lessons.ts';
-import { openRoom } from '../room/index.ts';
+import { openRoom, type Room } from '../room/index.ts';
 
 const DEFAULT_PORT = 4390;
 const portFlag = z.coerce.number().int().min(0).max(65535);
@@ -14,19 +14,14 @@ const tokenFlag = z.string().regex(/^[\w-]{16,100}$/, 'a token is 16 to 100 lett
 
 export async function roomCommand(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { port: { type: 'string' }, host: { type: 'string' }, token: { type: 'string' } });
-  const port = values.port === undefined ? DEFAULT_PORT : portFlag.safeParse(values.port);
-  if (typeof port !== 'number' && !port.success) throw new UsageError(`--port ${values.port}: not a port number (0-65535, 0 for any free port)`);
-  const token = values.token === undefined ? undefined : tokenFlag.safeParse(values.token);
-  if (token && !token.success) throw new UsageError(`--token: ${token.error.issues[0]?.message ?? 'invalid'}`);
+  const port = portFlag.safeParse(values.port ?? DEFAULT_PORT);
+  if (!port.success) throw new UsageError(`--port ${values.port}: not a port number (0-65535, 0 for any free port)`);
+  const token = tokenFlag.optional().safeParse(values.token);
+  if (!token.success) throw new UsageError(`--token: ${token.error.issues[0]?.message ?? 'invalid'}`);
   const catalogue = stages().flatMap((stage) => problemsOf(stage).map((p) => ({ stage, ...p })));
-  let room;
+  let room: Room;
   try {
-    room = await openRoom({
-      port: typeof port === 'number' ? port : port.data,
-      catalogue,
-      ...(values.host ? { host: values.host } : {}),
-      ...(token?.success ? { token: token.data } : {}),
-    });
+    room = await openRoom({ port: port.data, catalogue, ...(values.host ? { host: values.host } : {}), ...(token.data ? { token: token.data } : {}) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new Error(`port ${String(values.port ?? DEFAULT_PORT)} is taken: choose another with --port N (0: any free port)`);

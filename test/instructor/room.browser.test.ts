@@ -87,7 +87,7 @@ describe.skipIf(NO_BROWSER)(`the room's page in Chromium${NO_BROWSER ? ` (skippe
       const found: string[] = [];
       const doc = document.documentElement;
       if (doc.scrollWidth > innerWidth || doc.scrollHeight > innerHeight) found.push(`the page scrolls: ${doc.scrollWidth}x${doc.scrollHeight} in ${innerWidth}x${innerHeight}`);
-      for (const node of document.querySelectorAll<HTMLElement>('h1, h2, #summary, .stage-title, .later, .problem .name, .counts, .top, th, td')) {
+      for (const node of Array.from(document.querySelectorAll<HTMLElement>('h1, h2, #summary, .stage-title, .later, .problem .name, .counts, .top, th, td'))) {
         if (node.offsetParent === null) continue;
         const style = getComputedStyle(node);
         const cut = style.textOverflow === 'ellipsis' || style.webkitLineClamp !== 'none';

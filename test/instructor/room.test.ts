@@ -174,8 +174,21 @@ describe("what leaves an attendee's laptop", () => {
 });
 
 describe('the local network', () => {
+  const none = {};
   it('is loopback, private, link-local and shared (hotspot, overlay) addresses, IPv4 and IPv6', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.23', '169.254.1.1', '100.64.0.1', '::1', '::ffff:192.168.1.5', 'fd12:3456::1', 'fe80::1']) expect(isLanAddress(a), a).toBe(true);
-    for (const a of ['8.8.8.8', '172.32.0.1', '192.169.0.1', '100.128.0.1', '::ffff:8.8.8.8', '2001:db8::1', undefined, 'nonsense']) expect(isLanAddress(a), String(a)).toBe(false);
+    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.23', '169.254.1.1', '100.64.0.1', '::1', '::ffff:192.168.1.5', 'fd12:3456::1', 'fe80::1']) expect(isLanAddress(a, none), a).toBe(true);
+    for (const a of ['8.8.8.8', '172.32.0.1', '192.169.0.1', '100.128.0.1', '::ffff:8.8.8.8', '2001:db8::1', undefined, 'nonsense']) expect(isLanAddress(a, none), String(a)).toBe(false);
+  });
+
+  it("and the subnets of this machine's interfaces, public addresses included (a university's Wi-Fi)", () => {
+    const campus = {
+      wlan0: [
+        { address: '130.225.10.20', netmask: '255.255.254.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: '130.225.10.20/23' },
+        { address: '2001:db8:5:6::20', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:00', internal: false, cidr: '2001:db8:5:6::20/64', scopeid: 0 },
+      ],
+    } as const;
+    const interfaces = campus as unknown as Parameters<typeof isLanAddress>[1];
+    for (const a of ['130.225.11.7', '::ffff:130.225.10.1', '2001:db8:5:6::99']) expect(isLanAddress(a, interfaces), a).toBe(true);
+    for (const a of ['130.225.12.1', '130.224.10.20', '2001:db8:5:7::1']) expect(isLanAddress(a, interfaces), a).toBe(false);
   });
 });
