@@ -98,13 +98,14 @@ export default class StageReporter extends DefaultReporter {
     }
     const traces = traceLines(modules);
     if (traces) said.push(traces);
-    const results = byProblem(problemTests(modules));
-    if (results.length > 0) {
-      const room = await sendToRoom(results);
+    // An interrupted run (Ctrl+C) says nothing of the problems it did not finish.
+    if (reason !== 'interrupted') {
+      const results = byProblem(problemTests(modules));
+      const room = results.length > 0 ? await sendToRoom(results) : undefined;
       if (room) said.push(room);
+      const start = firstUnsolved(results);
+      if (start) said.push(startLine(start.stage, start.problem));
     }
-    const start = firstUnsolved(results);
-    if (start && reason !== 'interrupted') said.push(startLine(start.stage, start.problem));
     if (said.length) this.log(`${said.join('\n\n')}\n`);
   }
 }

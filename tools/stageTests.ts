@@ -91,7 +91,7 @@ function followProgress(stream: NodeJS.ReadableStream | null, onProgress: (progr
   let buffered = '';
   stream?.on('data', (chunk: Buffer | string) => {
     buffered += chunk.toString();
-    const lines = buffered.split('\n');
+    const lines = buffered.split(/\r?\n/);
     buffered = lines.pop() ?? '';
     for (const line of lines) {
       const event = progressOf(line);
