@@ -14,7 +14,13 @@ import { STRETCH, nextLine, problemRank, stageNumber, stages as lessonStages, te
 import { byProblem, solved, type ProblemResult } from './problemResults.ts';
 import { runStageTests, type TestRow } from './stageTests.ts';
 
-const { values: flags } = parseArgs({ options: { room: { type: 'string' }, as: { type: 'string' } }, strict: true });
+let flags: { room?: string | undefined; as?: string | undefined };
+try {
+  flags = parseArgs({ options: { room: { type: 'string' }, as: { type: 'string' } }, strict: true }).values;
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\nusage: npm run grade [-- --room http://ADDRESS:PORT/?token=… --as "your name"]\n`);
+  process.exit(2);
+}
 
 const BAR = 20;
 const out = (text: string) => process.stdout.write(text);

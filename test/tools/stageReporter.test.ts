@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { openRoom, type Room } from '../../apps/room/index.ts';
 import { ROOT } from '../../tools/lessons.ts';
+import { runStageTests, type Progress } from '../../tools/stageTests.ts';
 
 const VITEST = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 const TRACES = mkdtempSync(join(tmpdir(), 'distsys-reporter-traces-'));
@@ -80,5 +81,19 @@ describe("the attendee's report", () => {
         ['problem 1', expect.stringMatching(/^the master handed no task to a worker that announced itself/)],
       ]);
     });
+  });
+});
+
+describe("grade's progress", () => {
+  it('tells of the files a run will run, then of each file as it ends, before the run is over', async () => {
+    const told: Array<Progress & { runOver: boolean }> = [];
+    let over = false;
+    const run = await runStageTests('exercises', ['test/exercise1-connect/'], { discardTraces: true, onProgress: (p) => told.push({ ...p, runOver: over }) }).finally(() => (over = true));
+    expect(told.map((p) => p.kind)).toEqual(['planned', 'file', 'file']);
+    expect(told[0]).toMatchObject({ files: expect.arrayContaining(['test/exercise1-connect/firstSteps.test.ts', 'test/exercise1-connect/pingPong.test.ts']) });
+    expect(told.every((p) => !p.runOver)).toBe(true);
+    const rows = told.flatMap((p) => (p.kind === 'file' ? p.rows : []));
+    expect(rows.map((r) => `${r.problem} ${r.passed}`).sort()).toEqual(run.rows.map((r) => `${r.problem} ${r.passed}`).sort());
+    expect(rows.every((r) => r.stage === 'exercise1-connect')).toBe(true);
   });
 });
