@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { StageSequencer } from './tools/stageSequencer.ts';
 
 // Which code the stage tests run: the learner's exercises/ (default), solutions/, or
 // a wrong variant materialised by `npm run verify` in .variant/, chosen by
@@ -14,7 +15,11 @@ export default defineConfig({
     pool: 'forks',
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/globalSetup.ts'],
-    setupFiles: ['test/support/perFileEpmd.ts', 'test/support/perFileStorage.ts'],
+    setupFiles: ['test/support/perFileEpmd.ts', 'test/support/perFileStorage.ts', 'test/support/nextLine.ts'],
+    // vitest's report, in lesson order, then what the workshop adds: a filter that matches
+    // nothing fails, the traces of failing tests, the room, and the problem to start with.
+    reporters: ['./tools/stageReporter.ts'],
+    sequence: { sequencer: StageSequencer },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Two cores: two files at once keeps timing-sensitive tests honest.

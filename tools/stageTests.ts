@@ -1,6 +1,7 @@
 // Runs the stage tests (test/exerciseN-*/) against one target (exercises,
 // solutions, or the wrong variant in .variant/) through vitest's JSON reporter,
-// and returns one row per test.
+// and returns one row per test; on request, it also tells of each test file as
+// it ends (tools/progressReporter.ts), while the run goes on.
 import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { problemOf } from './lessons.ts';
+import { problemOf, stageOfTestFile } from './lessons.ts';
+import { progressOf, type ProgressEvent } from './progressEvents.ts';
 
 export type Target = 'exercises' | 'solutions' | 'variant';
 
@@ -81,6 +83,38 @@ export interface RunOptions {
   readonly discardTraces?: boolean;
   /** Keep the nodes' warnings (the library's tests read them); by default only errors are logged, which keeps a stage run quiet. */
   readonly warnings?: boolean;
+  /** Told of the files the run will run, then of each file as it ends, with its tests as rows. */
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+export type Progress = { readonly kind: 'planned'; readonly files: string[] } | { readonly kind: 'file'; readonly file: string; readonly rows: TestRow[] };
+
+const PROGRESS_REPORTER = fileURLToPath(new URL('./progressReporter.ts', import.meta.url));
+
+/** A file's path as rows name it: relative to the kit, with forward slashes on every system. */
+const relativeFile = (file: string) => relative(ROOT, file).split(sep).join('/');
+
+function progressRows(event: Extract<ProgressEvent, { kind: 'file' }>): TestRow[] {
+  const file = relativeFile(event.file);
+  const stage = stageOfTestFile(file) ?? file;
+  return event.tests
+    .filter((t) => t.state === 'passed' || t.state === 'failed')
+    .map((t) => ({ stage, file, title: t.title, problem: problemOf(t.title), passed: t.state === 'passed', message: undefined, said: undefined, durationMs: 0 }));
+}
+
+/** Calls `onProgress` for each progress line of `stream` as it comes. */
+function followProgress(stream: NodeJS.ReadableStream | null, onProgress: (progress: Progress) => void): void {
+  let buffered = '';
+  stream?.on('data', (chunk: Buffer | string) => {
+    buffered += chunk.toString();
+    const lines = buffered.split(/\r?\n/);
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const event = progressOf(line);
+      if (event?.kind === 'planned') onProgress({ kind: 'planned', files: event.files.map(relativeFile) });
+      else if (event) onProgress({ kind: 'file', file: relativeFile(event.file), rows: progressRows(event) });
+    }
+  });
 }
 
 /** A failure message without the stack frames vitest appends. */
@@ -110,12 +144,15 @@ export async function runStageTests(target: Target, filters: string[] = [], opti
       ...(options.testNamePattern !== undefined ? ['--testNamePattern', options.testNamePattern] : []),
       ...(options.bail ? ['--bail=1'] : []),
     ];
-    const result = await execa(process.execPath, [VITEST, 'run', ...(filters.length ? filters : ['test/exercise']), ...pattern, '--reporter=json', `--outputFile=${out}`], {
+    const reporters = ['--reporter=json', `--outputFile.json=${out}`, ...(options.onProgress ? [`--reporter=${PROGRESS_REPORTER}`] : [])];
+    const subprocess = execa(process.execPath, [VITEST, 'run', ...(filters.length ? filters : ['test/exercise']), ...pattern, ...reporters], {
       cwd: ROOT,
       env: { DISTSYS_TARGET: target, ...(options.warnings ? {} : { DISTSYS_LOG_LEVEL: 'error' }), ...(options.discardTraces ? { DISTSYS_TRACE_DIR: join(dir, 'traces') } : {}) },
       reject: false,
       all: true,
     });
+    if (options.onProgress) followProgress(subprocess.stdout, options.onProgress);
+    const result = await subprocess;
     let json: unknown;
     try {
       json = JSON.parse(readFileSync(out, 'utf8'));
@@ -130,7 +167,7 @@ export async function runStageTests(target: Target, filters: string[] = [], opti
     const fileDurations = new Map<string, number>();
     for (const file of parsed.testResults) {
       // Forward slashes on every system, so rows and messages read the same on Windows.
-      const rel = relative(ROOT, file.name).split(sep).join('/');
+      const rel = relativeFile(file.name);
       const stage = rel.split('/')[1] ?? rel;
       fileDurations.set(rel, (file.endTime ?? 0) - (file.startTime ?? 0));
       // Failed, yet no test of it failed: it could not be loaded, or a beforeAll/afterAll hook failed

@@ -8,6 +8,7 @@
 //   distsys trace FILE.jsonl [--out PAGE.html]               a trace drawn as a sequence diagram
 //   distsys demo [NAME] [--auto]                             the instructor's demos (npm run demo)
 //   distsys shortener [--stage 4|5] [--nodes 3] [--port 4000] [--replication ring|full] [--exercises]   the link shortener, live
+//   distsys room [--port 4390] [--host ADDR] [--token T]     the instructor's view of the room's test results
 import { EpmdClient, UsageError, epmdPortFromEnv, parseFlags, recordCommand, runKitCommand } from '../../lib/internal.ts';
 
 const usage = `usage:
@@ -26,7 +27,11 @@ const usage = `usage:
   distsys shortener [--stage 4|5] [--nodes 3] [--port 4000] [--replication ring|full] [--exercises]
                             the link shortener of stage 4 (or 5, with redirect counts) on N local nodes
                             (ports 4000, 4001, … or free ones); runs solutions/ (--exercises: your code);
-                            Ctrl+C stops everything`;
+                            Ctrl+C stops everything
+  distsys room [--port 4390] [--host ADDR] [--token T]
+                            the instructor's view of the room, for the projector: who is on which problem,
+                            green and red, for how long, the most common failure; attendees opt in
+                            with DISTSYS_ROOM (it prints the address and what they send)`;
 
 async function epmd(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { kill: { type: 'boolean' } });
@@ -80,6 +85,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'shortener':
       return (await import('./shortenerCommand.ts')).shortenerCommand(rest);
+    case 'room':
+      return (await import('./roomCommand.ts')).roomCommand(rest);
     case undefined:
     case 'help':
     case '--help':

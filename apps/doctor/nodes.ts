@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { addLogHandler, Node, receive, self, send } from '../../lib/index.ts';
 import { spawnNode, type SpawnedNode } from '../../lib/cluster/index.ts';
-import { aliveOf, EpmdClient, pickPortMapperPort } from '../../lib/internal.ts';
+import { aliveOf, EpmdClient, epmdPortFromEnv, pickPortMapperPort } from '../../lib/internal.ts';
 import { roomAddresses, type RoomAddress } from './addresses.ts';
 import { reason, startFailure, type CheckResult } from './check.ts';
 import { ECHO, type EchoReply, type EchoRequest } from './echo.ts';
@@ -172,14 +172,33 @@ const WHEN_IT_FAILS = [
   "    a phone's hotspot shared by both laptops is a good way around it.",
 ];
 
-function neighbourSteps(address: string): string[] {
+/** The port mapper's port when DISTSYS_EPMD_PORT is not set. */
+const DEFAULT_EPMD_PORT = epmdPortFromEnv({});
+
+/**
+ * What a neighbour runs to connect to a node at `address`. A port mapper moved off
+ * its default port (DISTSYS_EPMD_PORT) must be moved on every laptop of the
+ * cluster, since a node looks its peers up on its own port: the commands carry it.
+ */
+export function neighbourSteps(address: string, epmdPort: number = configuredEpmdPort()): string[] {
+  const shell = `npx distsys shell --name you@${address} --cookie workshop`;
+  const moved = epmdPort !== DEFAULT_EPMD_PORT;
   return [
-    'For a neighbour to connect to you, start your node named for that address:',
-    `    npx distsys shell --name you@${address} --cookie workshop`,
-    'your neighbour starts theirs the same way, named for their own address, and types:',
+    `For a neighbour to connect to you, start your node named for that address${moved ? ` (on your port mapper's port, ${epmdPort}, as DISTSYS_EPMD_PORT says)` : ''}:`,
+    ...(moved ? [`    DISTSYS_EPMD_PORT=${epmdPort} ${shell}`, `    (Windows PowerShell: $env:DISTSYS_EPMD_PORT="${epmdPort}"; ${shell})`] : [`    ${shell}`]),
+    `your neighbour starts theirs the same way${moved ? `, with DISTSYS_EPMD_PORT=${epmdPort} too,` : ','} named for their own address, and types:`,
     `    await Node.connect('you@${address}')        // true`,
     ...WHEN_IT_FAILS,
   ];
+}
+
+/** The port mapper's port this laptop's nodes use (DISTSYS_EPMD_PORT); the default when it is not a port (its own check says so). */
+function configuredEpmdPort(): number {
+  try {
+    return epmdPortFromEnv();
+  } catch {
+    return DEFAULT_EPMD_PORT;
+  }
 }
 
 function shown(a: RoomAddress): string {

@@ -8,12 +8,12 @@
 // another local user or program cannot use it without reading that address;
 // the page may not be framed. Commands are checked with zod; nothing a client
 // sends can crash it.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
+import { hardened, newToken, pageHeaders, plain, refusal as gateRefusal, safeJson, type GateRules } from '../webGate/gate.ts';
 import type { Actions } from './actions.ts';
 import type { ClusterWatch, MessageBatch, ViewState } from './watch.ts';
 
@@ -54,20 +54,17 @@ export interface ViewServerOptions {
 
 export async function startViewServer(options: ViewServerOptions): Promise<ViewServer> {
   const { watch, actions } = options;
-  const token = randomBytes(18).toString('base64url');
+  const token = newToken();
   let port = 0;
-  const hosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
-  const origins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
-  const refused = (why: string) => options.onRefused?.(why);
-
-  /** Why this request may not use the view, or undefined if it may. */
-  const refusal = (req: IncomingMessage, needsToken: boolean): string | undefined => {
-    if (!hosts().has(String(req.headers.host ?? ''))) return `Host ${String(req.headers.host).slice(0, 100)} is not this view`;
-    const origin = req.headers.origin;
-    if (origin !== undefined && !origins().has(origin)) return `a page from ${String(origin).slice(0, 100)} may not use the view`;
-    if (needsToken && !tokenMatches(new URL(req.url ?? '/', 'http://x').searchParams.get('token'), token)) return 'no token or a wrong one (open the address the view printed)';
-    return undefined;
+  const rules: GateRules = {
+    hosts: () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]),
+    origins: () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]),
+    token,
+    what: 'view',
   };
+  const refused = (why: string) => options.onRefused?.(why);
+  /** Why this request may not use the view, or undefined if it may. */
+  const refusal = (req: IncomingMessage, needsToken: boolean) => gateRefusal(req, rules, needsToken);
 
   const server = createServer((req, res) => {
     req.resume();
@@ -81,21 +78,10 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
       return plain(res, 403, `${why}\n`);
     }
     const body = readFileSync(new URL(asset.file, PAGE_DIR));
-    res.writeHead(200, {
-      'content-type': asset.type,
-      'content-length': body.length,
-      'cache-control': 'no-store',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ws://127.0.0.1:${port} ws://localhost:${port}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
-    });
+    res.writeHead(200, pageHeaders(asset.type, body.length, `ws://127.0.0.1:${port} ws://localhost:${port}`));
     res.end(req.method === 'HEAD' ? undefined : body);
   });
-  server.maxHeadersCount = 50;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 10_000;
-  server.on('clientError', (_err, socket) => socket.destroy());
+  hardened(server);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_COMMAND_BYTES, perMessageDeflate: false });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -193,24 +179,4 @@ async function sayGoodbye(clients: WebSocket[], farewell: string): Promise<void>
         }),
     ),
   );
-}
-
-function tokenMatches(given: string | null, token: string): boolean {
-  if (given === null) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function plain(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-  res.end(text);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -14,7 +14,7 @@ import { checkPortMapperPort } from '../../apps/doctor/portMapperPort.ts';
 import { checkCookieFile } from '../../apps/doctor/cookieFile.ts';
 import { roomAddresses } from '../../apps/doctor/addresses.ts';
 import { formatCheck, startFailure, verdict } from '../../apps/doctor/check.ts';
-import { checkNodes } from '../../apps/doctor/nodes.ts';
+import { checkNodes, neighbourSteps } from '../../apps/doctor/nodes.ts';
 import { startEpmdServer } from '../../lib/epmd/server.ts';
 import { freePort } from '../support/globalSetup.ts';
 
@@ -188,6 +188,21 @@ describe('the report', () => {
     );
     expect(startFailure(new Error('node n1 did not start within 20 ms; its log:\n'))).toBe('node n1 did not start within 20 ms');
     expect(notReady).toEqual({ ready: false, line: 'not ready: 2 problems above (FAIL); do what each says, then run npx distsys doctor again (0.1 s)' });
+  });
+});
+
+describe("the neighbour's command", () => {
+  it('is plain on the default port mapper port', () => {
+    const steps = neighbourSteps('192.0.2.5', 4371).join('\n');
+    expect(steps).toContain('\n    npx distsys shell --name you@192.0.2.5 --cookie workshop\n');
+    expect(steps).not.toContain('DISTSYS_EPMD_PORT');
+  });
+
+  it('carries DISTSYS_EPMD_PORT when the port mapper was moved, for both laptops', () => {
+    const steps = neighbourSteps('192.0.2.5', 4400);
+    expect(steps).toContain('    DISTSYS_EPMD_PORT=4400 npx distsys shell --name you@192.0.2.5 --cookie workshop');
+    expect(steps).toContain('    (Windows PowerShell: $env:DISTSYS_EPMD_PORT="4400"; npx distsys shell --name you@192.0.2.5 --cookie workshop)');
+    expect(steps.join('\n')).toMatch(/your neighbour starts theirs the same way, with DISTSYS_EPMD_PORT=4400 too,/);
   });
 });
 

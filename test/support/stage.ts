@@ -1,32 +1,19 @@
 // What every stage's tests share: the stage's modules (from exercises/,
 // solutions/ or a wrong variant, whichever DISTSYS_TARGET picks), clusters that
 // are torn down after each file, waits that fail in the learner's words, a
-// trace of what happened between the nodes when a test fails, and, under every
-// failure, the line that says where the lesson explains it and how to get a hint.
+// trace of what happened between the nodes when a test fails (the line under
+// every failure that says where the lesson explains it: nextLine.ts).
 import { afterAll, afterEach, beforeEach, vi } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
 import { Node } from '../../lib/index.ts';
 import { LocalCluster, Trace } from '../../lib/cluster/index.ts';
 import { aliveOf } from '../../lib/nodeName.ts';
 import type { NodeName } from '../../lib/index.ts';
-import { nameTraceFiles } from './tracePage.ts';
-import { nextLine, problemOf } from '../../tools/lessons.ts';
+import { traceNotice } from './tracePage.ts';
+import { shortStage } from '../../tools/lessons.ts';
 
 /** The stage a test file belongs to: `exercise1-connect` for test/exercise1-connect/…. */
 const stageOfFile = (file: string | undefined): string | undefined => /(exercise\d+-[a-z0-9-]+)\//.exec(file ?? '')?.[1];
-
-// Under the message of a failing stage test: "Next: <stage>, <problem>. Read <lesson> or ask for a hint: <command>".
-beforeEach((context) => {
-  context.onTestFailed(({ task }) => {
-    const stage = stageOfFile(task.file?.name);
-    const problem = problemOf(task.name);
-    if (!stage || !problem) return;
-    const line = nextLine(stage, problem);
-    for (const error of task.result?.errors ?? []) {
-      if (!error.message?.includes(line)) error.message = `${error.message ?? ''}\n${line}`;
-    }
-  });
-});
 
 /**
  * A failure that waiting cannot change (the process crashed, the answer is final):
@@ -94,8 +81,9 @@ export function traceFailures(): void {
       return;
     }
     const stage = stageOfFile(context.task.file?.name) ?? 'stage';
-    const file = await Trace.write(`${stage} ${context.task.name}`);
-    process.stderr.write(`\nwhat happened between the nodes during "${context.task.name}": ${nameTraceFiles(file)}\n`);
+    // A short name, the stage and the first words of the test's: the reporter lists the files after the results.
+    const file = await Trace.write(`${shortStage(stage)} ${context.task.name.slice(0, 48).replace(/\W+\w*$/, '')}`);
+    context.task.meta.trace = traceNotice(file);
   });
   afterAll(() => LocalCluster.stopNodes());
 }

@@ -3,14 +3,23 @@
 // never hides the test's own failure.
 import { relative } from 'node:path';
 import { writeTracePage } from '../../apps/tracePage/render.ts';
+import type { TraceNotice } from '../../tools/traceNotice.ts';
+
+const shown = (path: string) => relative(process.cwd(), path) || path;
+
+/** Writes the page for `traceFile` and returns both files, as the reporter names them after the results. */
+export function traceNotice(traceFile: string): TraceNotice {
+  try {
+    return { jsonl: shown(traceFile), page: shown(writeTracePage(traceFile)) };
+  } catch (err) {
+    return { jsonl: shown(traceFile), pageError: (err as Error).message };
+  }
+}
 
 /** Writes the page for `traceFile` and returns the lines that name both files. */
 export function nameTraceFiles(traceFile: string): string {
-  const shown = (path: string) => relative(process.cwd(), path) || path;
-  try {
-    const page = writeTracePage(traceFile);
-    return `${shown(traceFile)}\n  drawn as a sequence diagram (open it in a browser): ${shown(page)}`;
-  } catch (err) {
-    return `${shown(traceFile)}\n  (its picture could not be drawn: ${(err as Error).message})`;
-  }
+  const notice = traceNotice(traceFile);
+  return notice.page
+    ? `${notice.jsonl}\n  drawn as a sequence diagram (open it in a browser): ${notice.page}`
+    : `${notice.jsonl}\n  (its picture could not be drawn: ${notice.pageError ?? 'unknown'})`;
 }
