@@ -39,7 +39,17 @@ function play(script: (play: Play) => Promise<void>): () => Promise<void> {
 /** The one task `puppet` holds now; fails in the stage's words if it holds none. */
 function holds(p: Play, puppet: Puppet, why: string): Assignment {
   const [held] = puppet.holding();
-  if (!held) throw new Verdict(p.explain(`${puppet.name} holds no task, though ${why}: the master must hand a waiting task to every idle worker`));
+  const hoarder = p.everyWorker().find((other) => other.holding().length > 1);
+  if (!held && hoarder) {
+    throw new Verdict(
+      p.explain(`${puppet.name} holds no task, though ${why}, while ${hoarder.name} was handed ${hoarder.holding().map(task).join(', ')}, all at once: a worker that holds a task gets no other, so that the others get theirs`),
+    );
+  }
+  if (!held) {
+    throw new Verdict(
+      p.explain(`${puppet.name} holds no task, though ${why}: the master must hand a waiting task to every idle worker that has announced itself (each one a process of its own: several may run on one node)`),
+    );
+  }
   return held;
 }
 
@@ -67,6 +77,20 @@ describe('stage 3: the master, step by step', () => {
     await p.settle();
     a.die();
     await p.finish([b]);
+  }));
+
+  it('problem 1: a slow worker is not a dead one: however long it takes over its task, it keeps it, and gets the next one when it reports', play(async (p) => {
+    p.fakeClock();
+    const [a, b] = p.workers('A', 'B') as [Puppet, Puppet];
+    a.ready();
+    b.ready();
+    await p.run({ name: jobName('slow'), app: 'none', mapJobs: 4, reduceJobs: 1 });
+    await p.settle();
+    holds(p, a, 'it announced itself before the job started');
+    holds(p, b, 'it announced itself before the job started');
+    // A big chunk, a busy machine: no DOWN comes, so neither worker is gone, and neither will announce itself again.
+    await p.passes(15 * 60_000, 'a quarter of an hour passed, A and B still at work on their map jobs');
+    await p.finish([a, b]);
   }));
 
   it('problem 2: a repeated report of a finished task does not free the worker from the task it holds now', play(async (p) => {

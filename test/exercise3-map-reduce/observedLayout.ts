@@ -6,8 +6,8 @@
 // help from the stage's code. And it can put the worker on a slow link to the
 // storage, where a write is acknowledged a moment after it is sent: a task whose
 // layout function returns before its writes are acknowledged has its worker
-// report it done while its output is still on the way, and the worker's node
-// is then killed (-9) with those writes, as a real node's could be.
+// report it done while its output is still on the way, and the worker then dies
+// with those writes (its node killed, -9, if the plan says so), as a real node could.
 import { Node, Process, Storage, self, type Storage as StorageClient } from '../../lib/index.ts';
 import type { Layout } from '#stage/exercise3-map-reduce/layout.ts';
 import { record, type Evidence } from './evidence.ts';

@@ -14,10 +14,14 @@ import { startMaster } from '#stage/exercise3-map-reduce/master.ts';
 import { mapReduce } from '#stage/exercise3-map-reduce/mapReduce.ts';
 import { isAssignment, type Assignment, type Done, type JobSpec, type Pair, type Task } from '#stage/exercise3-map-reduce/job.ts';
 import type { Layout } from '#stage/exercise3-map-reduce/layout.ts';
+import { vi } from 'vitest';
 import { Verdict } from '../support/stage.ts';
 
 /** The master deals with a message in microseconds; this bound is for a machine under heavy load. */
 const SETTLE_MS = 5_000;
+/** The clock's own timers, whatever a test fakes. */
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
 
 export interface Puppet {
   readonly name: string;
@@ -72,6 +76,7 @@ export class Play {
   private violation: string | undefined;
   private crash: string | undefined;
   private stopping = false;
+  private faked = false;
 
   /** Starts the stage's master in this process, with a layout that keeps nothing but checks when the result is read. */
   static async start(): Promise<Play> {
@@ -91,15 +96,25 @@ export class Play {
     spawn(async () => {
       const ref = Process.monitor(pid);
       const down = (await receive((m) => isDown(m) && sameRef(m.ref, ref))) as DownMessage;
-      if (!play.stopping) play.crashed(describeFailure(new CallError(pid, { exit: down.reason })));
+      if (play.stopping) return;
+      const withWorker = (down.reason === 'killed' || down.reason === 'noconnection') && play.history.slice(play.settled).some((h) => h.endsWith(' died'));
+      play.crashed(
+        `${describeFailure(new CallError(pid, { exit: down.reason }))}${withWorker ? ': it went down with a worker that died. Is it linked to its workers? A link takes the master down with them; a monitor only tells it' : ''}`,
+      );
     });
     return play;
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.faked) vi.useRealTimers();
     for (const p of this.puppets) if (p.alive) Process.exit(p.pid, 'kill');
     await GenServer.stop('master').catch(() => undefined);
+  }
+
+  /** The puppets, alive or not. */
+  everyWorker(): Puppet[] {
+    return [...this.puppets];
   }
 
   /** New puppet workers, named as given (they have not announced themselves yet). */
@@ -170,12 +185,31 @@ export class Play {
       this.answer = new Promise((resolve) => {
         spawn(() => {
           // The call's request is sent before mapReduce first waits.
-          const answer = mapReduce(spec, '', { master: this.master, timeoutMs: 30_000 });
+          // The caller waits as long as the test lets it (a test may pass minutes of fake time).
+          const answer = mapReduce(spec, '', { master: this.master, timeoutMs: 24 * 3_600_000 });
           sent();
           return answer.then(resolve, (err: Error) => resolve(err));
         });
       });
     });
+  }
+
+  /**
+   * From now on the master's clock is the test's: its timers (setTimeout, setInterval) run only
+   * when `passes` moves the clock on. Call it before the job starts, so that any timer the master
+   * sets for a task is on that clock.
+   */
+  fakeClock(): void {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    this.faked = true;
+  }
+
+  /** Moves the master's clock on by `ms` at once (its timers run, as if the workers had been at their tasks that long), then settles. */
+  async passes(ms: number, what: string): Promise<void> {
+    if (!this.faked) throw new Error('passes() needs fakeClock() first');
+    this.history.push(what);
+    vi.advanceTimersByTime(ms);
+    await this.settle();
   }
 
   /**
@@ -252,9 +286,17 @@ export class Play {
     return `${none}: did the master count a report twice, or for another task?`;
   }
 
-  /** Why no live worker will ever run `open`: the puppet that held it died, and what the master did before. */
+  /** Why no live worker will ever run `open`: a worker ignored, a worker that died with it, or live workers dropped. */
   private whyLost(open: Task[]): string {
     const job = (this.running as JobSpec).name;
+    const ignored = this.puppets.filter((p) => p.alive && p.handed().length === 0 && this.history.includes(`${p.name} announced itself`));
+    if (ignored.length) {
+      const names = ignored.map((p) => p.name).join(' and ');
+      return (
+        `${names} announced ${ignored.length === 1 ? 'itself' : 'themselves'} and ${ignored.length === 1 ? 'was' : 'were'} never handed a task: the master must count every worker that announces itself, ` +
+        'each one a process of its own (several may run on one node), and hand it a waiting task.'
+      );
+    }
     for (const t of open) {
       const holders = this.puppets.filter((p) => !p.alive && p.holding().some((a) => a.job.name === job && a.task.kind === t.kind && a.task.id === t.id));
       for (const holder of holders) {
@@ -281,7 +323,11 @@ export class Play {
         'The master must forget a worker that goes down (a task handed to it is lost) and hand its task to another.'
       );
     }
-    return `No worker holds ${open.map(name).join(' or ')}: did the master drop a task?`;
+    const idle = this.puppets.filter((p) => p.alive).map((p) => p.name);
+    return (
+      `${idle.join(' and ')} ${idle.length === 1 ? 'is' : 'are'} alive and idle, and never lost the master (so ${idle.length === 1 ? 'it' : 'they'} will not announce ${idle.length === 1 ? 'itself' : 'themselves'} again), ` +
+      'yet the master hands them nothing: did it drop a worker that was only slow? A worker is gone when its monitor says so (a DOWN), not when it takes long.'
+    );
   }
 
   /**
@@ -310,8 +356,8 @@ export class Play {
     const spec = this.running as JobSpec;
     await this.drive(puppets, () => this.resultRead);
     let timer: NodeJS.Timeout | undefined;
-    const answer = await Promise.race([this.answer, new Promise<'none'>((resolve) => (timer = setTimeout(() => resolve('none'), SETTLE_MS)))]);
-    clearTimeout(timer);
+    const answer = await Promise.race([this.answer, new Promise<'none'>((resolve) => (timer = realSetTimeout(() => resolve('none'), SETTLE_MS)))]);
+    realClearTimeout(timer);
     this.running = undefined;
     this.check();
     if (answer === 'none') throw new Verdict(this.explain(`the master read the result of ${spec.name} but did not answer the caller within ${SETTLE_MS / 1000} s`));

@@ -31,7 +31,11 @@ export function explainStall({ spec, events, firstTaskMs }: Outcome): string {
     const lost = death >= 0 ? death : cut;
     if (lost < 0 || events.slice(lost).some((t) => isTask(t, 'taken', e.kind, e.id) && t.worker !== e.worker)) continue;
     if (death >= 0) {
-      return `${e.kind} job ${e.id} went to a worker that died (${e.worker}, on ${node(e.worker)}) and was never reassigned: when a worker goes down, the master must hand its task to another worker`;
+      return (
+        `${e.kind} job ${e.id} went to a worker that died (${e.worker}, on ${node(e.worker)}) and was never reassigned: when a worker goes down, the master must hand its task to another worker ` +
+        "(a worker that dies on another node sends its DOWN across the network, where its ref is a new object: the master finds the worker by comparing refs with sameRef; " +
+        'and a worker whose node dies or is cut off goes DOWN with reason noconnection, which is a DOWN like any other)'
+      );
     }
     return (
       `${e.kind} job ${e.id} went to a worker that was then cut off from the master (${e.worker}, on ${node(e.worker)}) and was never handed to another worker: ` +
@@ -70,7 +74,8 @@ export function lostOutputProblem({ events }: Outcome): string | undefined {
   const save = e.kind === 'map' ? 'saveMapOutput' : 'saveReduceOutput';
   return (
     `${e.kind} job ${e.id} was reported done before its output was stored: ${save} returned while ${e.count === 1 ? 'one of its writes was' : `${e.count} of its writes were`} not acknowledged yet, ` +
-    `the worker (${e.worker}, on ${node(e.worker)}) reported the task done, and its node was then killed (kill -9), so the output never reached the storage, though the master counted the task done. ` +
+    `the worker (${e.worker}, on ${node(e.worker)}) reported the task done, then died before those writes had left it (as when its node is killed, kill -9, right after a report), ` +
+    'so the output never reached the storage, though the master counted the task done. ' +
     'A layout function must return only once the storage has acknowledged every write it made'
   );
 }
