@@ -3,18 +3,19 @@
 // (announce, report, die, a report that comes late or twice). A puppet runs no
 // task: what the master sends it stays in its mailbox, for the test to read.
 // After each step the test waits until the master has dealt with every message
-// sent so far, so what the master did is known exactly, with no clock involved.
+// sent so far, so what the master did is known exactly, with no clock involved
+// (a test that needs time to pass moves the master's clock on itself).
 //
 // The test keeps the truth: a task is done once a worker that was handed it
 // reports it. A master that hands out a reduce job before every map job of its
 // job is done, or reads the result before every reduce job is done, is caught on
 // the step that made it do so, and so is a task that no live worker will ever run.
+import { vi } from 'vitest';
 import { CallError, GenServer, Process, formatReason, isDown, receive, sameRef, send, spawn, type DownMessage, type Pid, type RemoteName, type Storage } from '../../lib/index.ts';
 import { startMaster } from '#stage/exercise3-map-reduce/master.ts';
 import { mapReduce } from '#stage/exercise3-map-reduce/mapReduce.ts';
 import { isAssignment, type Assignment, type Done, type JobSpec, type Pair, type Task } from '#stage/exercise3-map-reduce/job.ts';
 import type { Layout } from '#stage/exercise3-map-reduce/layout.ts';
-import { vi } from 'vitest';
 import { Verdict } from '../support/stage.ts';
 
 /** The master deals with a message in microseconds; this bound is for a machine under heavy load. */
