@@ -10,7 +10,11 @@ const count = (n: number) => n.toLocaleString('en-US');
 const times = (n: number) => (n === 2 ? 'twice' : `${n} times`);
 const isTask = (e: Evidence, event: Evidence['event'], kind?: Kind, id?: number) =>
   e.event === event && (kind === undefined || e.kind === kind) && (id === undefined || e.id === id);
-const node = (worker: string) => worker.split('.')[0] ?? worker;
+/** The node a worker of the evidence ran on (a worker in the test's own process, without a node of its own, says so). */
+const node = (worker: string) => {
+  const short = worker.split('.')[0] ?? worker;
+  return short === 'nonode' ? "the test's own process" : short;
+};
 
 function writtenIds(events: Evidence[], kind: Kind): Set<number> {
   return new Set(events.filter((e) => isTask(e, 'written', kind)).map((e) => e.id as number));
