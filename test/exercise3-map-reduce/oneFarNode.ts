@@ -1,7 +1,6 @@
 // What the worker tests share: the master and a healthy worker run on the test's
-// own node, other workers on one far node, which a test may kill: the next test
-// starts it again.
-import { afterEach, beforeAll, beforeEach } from 'vitest';
+// own node, other workers on one far node, which the file's last test kills.
+import { afterEach, beforeAll } from 'vitest';
 import { Node, rpc, type NodeName, type RemoteName } from '../../lib/index.ts';
 import { LocalCluster } from '../../lib/cluster/index.ts';
 import { traceFailures } from '../support/stage.ts';
@@ -26,17 +25,11 @@ export function useOneFarNode(): OneFarNode {
     cluster.far = started.nodes[0] ?? '';
     cluster.master = { name: 'master', node: Node.self() };
   });
-  beforeEach(async () => {
-    if (cluster.unusable || LocalCluster.nodes().includes(cluster.far)) return;
-    // An earlier test killed it: the same node again, on the same storage.
-    await LocalCluster.restart(cluster.far);
-    await rpc.call(cluster.far, CLUSTER, 'useStorage', [await LocalCluster.storage()]);
-  });
   afterEach(async () => {
     if (cluster.unusable) return;
     stopWorkers();
-    // A node killed by a test is marked down, so that the harness stops trying to reach it until it starts again.
-    if ((await Node.ping(cluster.far)) === 'pang') await LocalCluster.kill(cluster.far);
+    // A node killed by a test leaves the cluster, so that the harness stops trying to reach it.
+    if ((await Node.ping(cluster.far)) === 'pang') await LocalCluster.stopNodes([cluster.far]);
     else await rpc.call(cluster.far, CLUSTER, 'stopWorkers', [], 2_000).catch(() => undefined);
     await stopMaster();
   });
