@@ -25,11 +25,15 @@ export async function loadMapInput(storage: Storage, job: string, mapId: number)
   return chunk;
 }
 
-/** Problem 2: stores what map job `mapId` made for each reduce job (`shares[r]` is for reduce job r). Running it twice must change nothing. */
+/**
+ * Problem 2: stores what map job `mapId` made for each reduce job (`shares[r]` is for reduce job r), empty shares too.
+ * Running it twice must change nothing. The worker reports the task done as soon as it returns: by then every write is stored.
+ */
 export async function saveMapOutput(storage: Storage, job: string, mapId: number, shares: Pair[][]): Promise<void> {
-  // TODO: store shares[r] for every reduce job r, where loadReduceInput will find it. If this
-  // map job runs again (on this worker or another, now or much later), the storage must end
-  // up exactly as after one run.
+  // TODO: store shares[r] for every reduce job r (an empty one too), where loadReduceInput will
+  // find it. If this map job runs again (on this worker or another, now or much later), the
+  // storage must end up exactly as after one run, and a reader that comes while it runs again
+  // must still find the whole output. Return only once the storage has acknowledged every write.
   void storage;
   void job;
   void mapId;
@@ -47,10 +51,11 @@ export async function loadReduceInput(storage: Storage, job: string, reduceId: n
   return [];
 }
 
-/** Problem 2: stores reduce job `reduceId`'s output. Running it twice must change nothing. */
+/** Problem 2: stores reduce job `reduceId`'s output (empty or not). Running it twice must change nothing; it returns once the output is stored. */
 export async function saveReduceOutput(storage: Storage, job: string, reduceId: number, pairs: Pair[]): Promise<void> {
   // TODO: store this reduce job's output where loadResult will find it. Running it again
-  // must leave the storage exactly as after one run.
+  // must leave the storage exactly as after one run, and the output whole at every moment.
+  // Return only once the storage has acknowledged the write.
   void storage;
   void job;
   void reduceId;

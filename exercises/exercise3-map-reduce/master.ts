@@ -75,15 +75,16 @@ export function lost(state: MasterState, down: DownMessage): void {
 /**
  * Problem 1: a worker reports a task done. Record it and free the worker for the next task.
  * Problem 2: the same report may arrive twice, or late (after the task went to another worker,
- * even after the master moved on to the reduce jobs); none of that may count twice.
+ * even after the master moved on to the reduce jobs, or to the next job); none of that may count
+ * twice, or for another phase or job.
  */
 export function completed(state: MasterState, done: Done): void {
   // TODO (problem 1): the task is finished (advance() moves on once every task of the phase
   // is), and the worker that ran it is idle again.
   // TODO (problem 2): a report can come twice, come from a worker the master has since
-  // taken for dead, or come after the master moved on to the reduce jobs. None of these may
-  // count a task that is not this phase's, free a worker that is busy with another task, or
-  // leave a finished task waiting to run again.
+  // taken for dead, or come after the master moved on to the reduce jobs or to the next job.
+  // None of these may count a task that is not this job's and this phase's, free a worker
+  // that is busy with another task, or leave a finished task waiting to run again.
   void state;
   void done;
 }

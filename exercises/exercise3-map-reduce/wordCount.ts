@@ -6,7 +6,9 @@
 //
 // A word is a run of letters and digits, in any alphabet ('café', 'straße' and
 // '2024' are words), lower-cased; anything else (spaces, punctuation,
-// apostrophes, hyphens, underscores) separates words.
+// apostrophes, hyphens, underscores) separates words. Workers run on different
+// machines: a word must give the same key on every one of them, whatever its
+// language settings (locale) or time zone.
 //
 // Make the tests pass: npm test -- exercise3 -t "warm-up"
 import type { Pair } from './job.ts';
@@ -14,8 +16,9 @@ import type { Pair } from './job.ts';
 /** One pair per word of `chunk`, lower-cased: `map('The cat, the hat')` gives the, cat, the, hat, each with 1. */
 export function map(chunk: string): Array<Pair<number>> {
   // TODO: a pair [word, 1] for every word of the chunk, in order. A word is a run of letters
-  // and digits (in any alphabet), lower-cased; every other character ends a word and belongs
-  // to none. An empty chunk, or one of separators only, has no words.
+  // and digits (in any alphabet), lower-cased the same way on every machine; every other
+  // character ends a word and belongs to none. An empty chunk, or one of separators only, has
+  // no words.
   void chunk;
   return [];
 }

@@ -25,7 +25,10 @@ export async function loadMapInput(storage: Storage, job: string, mapId: number)
   return chunk;
 }
 
-/** Problem 2: stores what map job `mapId` made for each reduce job (`shares[r]` is for reduce job r). Running it twice must change nothing. */
+/**
+ * Problem 2: stores what map job `mapId` made for each reduce job (`shares[r]` is for reduce job r), empty shares too.
+ * Running it twice must change nothing. The worker reports the task done as soon as it returns: by then every write is stored.
+ */
 export async function saveMapOutput(storage: Storage, job: string, mapId: number, shares: Pair[][]): Promise<void> {
   // One key per (map job, reduce job), named by those two alone, and a set that replaces:
   // a second run writes the same keys with the same content.
@@ -41,7 +44,7 @@ export async function loadReduceInput(storage: Storage, job: string, reduceId: n
   });
 }
 
-/** Problem 2: stores reduce job `reduceId`'s output. Running it twice must change nothing. */
+/** Problem 2: stores reduce job `reduceId`'s output (empty or not). Running it twice must change nothing; it returns once the output is stored. */
 export async function saveReduceOutput(storage: Storage, job: string, reduceId: number, pairs: Pair[]): Promise<void> {
   await storage.set(key(job, 'reduce', reduceId), JSON.stringify(pairs));
 }

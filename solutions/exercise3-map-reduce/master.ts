@@ -80,7 +80,8 @@ export function lost(state: MasterState, down: DownMessage): void {
 /**
  * Problem 1: a worker reports a task done. Record it and free the worker for the next task.
  * Problem 2: the same report may arrive twice, or late (after the task went to another worker,
- * even after the master moved on to the reduce jobs); none of that may count twice.
+ * even after the master moved on to the reduce jobs, or to the next job); none of that may count
+ * twice, or for another phase or job.
  */
 export function completed(state: MasterState, done: Done): void {
   const worker = state.workers.get(String(done.worker));

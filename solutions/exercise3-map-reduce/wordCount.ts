@@ -6,7 +6,9 @@
 //
 // A word is a run of letters and digits, in any alphabet ('café', 'straße' and
 // '2024' are words), lower-cased; anything else (spaces, punctuation,
-// apostrophes, hyphens, underscores) separates words.
+// apostrophes, hyphens, underscores) separates words. Workers run on different
+// machines: a word must give the same key on every one of them, whatever its
+// language settings (locale) or time zone.
 //
 // Make the tests pass: npm test -- exercise3 -t "warm-up"
 import type { Pair } from './job.ts';

@@ -2,7 +2,7 @@
 // manager: the stage's master and the stage's workers, with observed layouts.
 // Problem 1 grades the master alone, so there master and workers use the kit's
 // own layout (solutions/), not the learner's layout.ts of problem 2.
-import { GenServer, Process, Storage, isDown, receive, sameRef, spawn, type Pid, type RemoteName } from '../../lib/index.ts';
+import { GenServer, Process, Storage, formatReason, isDown, receive, sameRef, spawn, type DownMessage, type Pid, type RemoteName } from '../../lib/index.ts';
 import { startMaster as stageMaster } from '#stage/exercise3-map-reduce/master.ts';
 import { startWorker } from '#stage/exercise3-map-reduce/worker.ts';
 import { layout as stageLayout, type Layout } from '#stage/exercise3-map-reduce/layout.ts';
@@ -36,14 +36,26 @@ export interface WorkerPlan {
   hold?: Hold;
   /** Start a new worker each time one dies (a stream of workers). */
   stream?: boolean;
+  /** Put the workers on a slow link to the storage: each write is acknowledged this many ms late (see observedLayout). */
+  slowAcksMs?: number;
 }
 
 const running = new Set<Pid>();
 
 function launch(plan: WorkerPlan): Pid {
-  const pid = startWorker({ master: plan.master, layout: observedLayout(layouts[plan.layout], plan.job, plan.death, plan.hold) });
+  const pid = startWorker({ master: plan.master, layout: observedLayout(layouts[plan.layout], plan.job, plan.death, plan.hold, plan.slowAcksMs) });
   running.add(pid);
+  noteCrash(pid, plan.job);
   return pid;
+}
+
+/** Notes in the job's evidence why a worker crashed (a task that threw), as its node logs it, so that a failing test can say so. */
+function noteCrash(pid: Pid, job: string): void {
+  spawn(async () => {
+    const ref = Process.monitor(pid);
+    const down = (await receive((m) => isDown(m) && sameRef(m.ref, ref))) as DownMessage;
+    if (down.reason instanceof Error) await record(Storage.connect(), job, { worker: labelOf(pid), event: 'crashed', reason: formatReason(down.reason) });
+  });
 }
 
 /** Starts the workers of `plan` on this node; with `stream`, each one that dies is replaced. */

@@ -8,7 +8,20 @@
 // and it outlives a worker killed with -9.
 import type { Storage } from '../../lib/index.ts';
 
-export type EventKind = 'stored' | 'started' | 'taken' | 'holding' | 'written' | 'dying' | 'cut' | 'reading' | 'read' | 'answered';
+export type EventKind =
+  | 'stored'
+  | 'started'
+  | 'taken'
+  | 'holding'
+  | 'written'
+  | 'unacknowledged'
+  | 'dying'
+  | 'crashed'
+  | 'cut'
+  | 'reading'
+  | 'read'
+  | 'answered'
+  | 'failed';
 
 export interface Evidence {
   /** The worker, as `<node>.<process>`: `mr1.12` (or `master`, `manager`). */
@@ -18,6 +31,10 @@ export interface Evidence {
   id?: number;
   /** For 'cut': the node cut off, as its short name. */
   node?: string;
+  /** For 'crashed': why the worker crashed, as its node logs it; for 'failed': why the call to the master failed. */
+  reason?: string;
+  /** For 'unacknowledged': how many of the task's writes were not acknowledged yet when its layout function returned. */
+  count?: number;
 }
 
 /** The storage key of a job's evidence. */

@@ -10,7 +10,11 @@ const count = (n: number) => n.toLocaleString('en-US');
 const times = (n: number) => (n === 2 ? 'twice' : `${n} times`);
 const isTask = (e: Evidence, event: Evidence['event'], kind?: Kind, id?: number) =>
   e.event === event && (kind === undefined || e.kind === kind) && (id === undefined || e.id === id);
-const node = (worker: string) => worker.split('.')[0] ?? worker;
+/** The node a worker of the evidence ran on (a worker in the test's own process, without a node of its own, says so). */
+const node = (worker: string) => {
+  const short = worker.split('.')[0] ?? worker;
+  return short === 'nonode' ? "the test's own process" : short;
+};
 
 function writtenIds(events: Evidence[], kind: Kind): Set<number> {
   return new Set(events.filter((e) => isTask(e, 'written', kind)).map((e) => e.id as number));
@@ -31,7 +35,11 @@ export function explainStall({ spec, events, firstTaskMs }: Outcome): string {
     const lost = death >= 0 ? death : cut;
     if (lost < 0 || events.slice(lost).some((t) => isTask(t, 'taken', e.kind, e.id) && t.worker !== e.worker)) continue;
     if (death >= 0) {
-      return `${e.kind} job ${e.id} went to a worker that died (${e.worker}, on ${node(e.worker)}) and was never reassigned: when a worker goes down, the master must hand its task to another worker`;
+      return (
+        `${e.kind} job ${e.id} went to a worker that died (${e.worker}, on ${node(e.worker)}) and was never reassigned: when a worker goes down, the master must hand its task to another worker ` +
+        "(a worker that dies on another node sends its DOWN across the network, where its ref is a new object: the master finds the worker by comparing refs with sameRef; " +
+        'and a worker whose node dies or is cut off goes DOWN with reason noconnection, which is a DOWN like any other)'
+      );
     }
     return (
       `${e.kind} job ${e.id} went to a worker that was then cut off from the master (${e.worker}, on ${node(e.worker)}) and was never handed to another worker: ` +
@@ -55,7 +63,36 @@ export function explainStall({ spec, events, firstTaskMs }: Outcome): string {
         return `${kind} job ${id} (${last ? `last taken by ${last.worker}` : 'never taken'})`;
       });
   const missing = [...waiting('map', spec.mapJobs), ...(written.map.size === spec.mapJobs ? waiting('reduce', spec.reduceJobs) : [])];
-  return `the job made no progress for ${seconds(STALL_MS)}; not written yet: ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? `, and ${missing.length - 4} more` : ''}`;
+  const died = events.find((e) => e.event === 'dying');
+  const toTheDead =
+    died && missing.some((m) => m.endsWith('(never taken)'))
+      ? ` (a task never taken after a worker died: did the master hand it to the worker that had died, ${died.worker}? The master must forget a worker that goes down)`
+      : '';
+  return `the job made no progress for ${seconds(STALL_MS)}; not written yet: ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? `, and ${missing.length - 4} more` : ''}${toTheDead}`;
+}
+
+/** A task reported done before its output was stored: its writes were still unacknowledged when the layout returned, and its node died. */
+export function lostOutputProblem({ events }: Outcome): string | undefined {
+  const e = events.find((x) => x.event === 'unacknowledged');
+  if (!e) return undefined;
+  const save = e.kind === 'map' ? 'saveMapOutput' : 'saveReduceOutput';
+  return (
+    `${e.kind} job ${e.id} was reported done before its output was stored: ${save} returned while ${e.count === 1 ? 'one of its writes was' : `${e.count} of its writes were`} not acknowledged yet, ` +
+    `the worker (${e.worker}, on ${node(e.worker)}) reported the task done, then died before those writes had left it (as when its node is killed, kill -9, right after a report), ` +
+    'so the output never reached the storage, though the master counted the task done. ' +
+    'A layout function must return only once the storage has acknowledged every write it made'
+  );
+}
+
+/** A task that crashed its worker, with the reason the worker's node logged. */
+export function taskCrash({ events }: Outcome): string | undefined {
+  const at = events.findIndex((e) => e.event === 'crashed');
+  if (at < 0) return undefined;
+  const crash = events[at] as Evidence;
+  const task = events.slice(0, at).findLast((e) => e.event === 'taken' && e.worker === crash.worker);
+  const what = task ? `${task.kind} job ${task.id}` : 'a task';
+  const missing = /no output|wrote its output|no input|null/i.test(crash.reason ?? '') ? ' (it found a key missing in the storage)' : '';
+  return `${what} crashed its worker (${crash.worker}, on ${node(crash.worker)})${missing}; the node's log says: ${crash.reason}`;
 }
 
 const COUNTED = "is a repeated or late 'done' report counted twice, or for the wrong phase?";
@@ -84,15 +121,20 @@ export function orderProblem({ spec, events }: Outcome): string | undefined {
 
 /** The job ran to its end, in order, and the master answered. */
 export function expectFinished(outcome: Outcome): void {
-  // A task handed out too early explains a stall or a failure that follows from it, so it comes first.
-  const order = orderProblem(outcome);
-  if (order) throw new Error(order);
+  // A task handed out too early, or an output lost after its report, explains a stall or a failure that follows from it, so they come first.
+  const first = orderProblem(outcome) ?? lostOutputProblem(outcome);
+  if (first) throw new Error(first);
+  if (outcome.failure !== undefined) throw new Error(outcome.failure);
+  const crash = taskCrash(outcome);
+  if (crash) throw new Error(outcome.stalled || outcome.error !== undefined ? `${crash}${outcome.error !== undefined ? `; the master answered: ${outcome.error}` : ''}` : crash);
   if (outcome.stalled) throw new Error(explainStall(outcome));
   if (outcome.error !== undefined) throw new Error(`the job failed: ${outcome.error}`);
 }
 
 /** The identity job's output holds every input line exactly once. */
 export function expectEveryLineOnce(outcome: Outcome, lines: string[]): void {
+  const lost = lostOutputProblem(outcome);
+  if (lost) throw new Error(lost);
   if ((outcome.result ?? []).length === 0) {
     throw new Error(`the master answered with an empty output, expected the ${count(lines.length)} lines of the input: do the map and reduce jobs store their outputs, and does the result read them back (layout.ts)?`);
   }

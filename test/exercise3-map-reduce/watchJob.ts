@@ -4,7 +4,7 @@
 // for STALL_MS (nothing taken, written or read), which a working master never
 // allows.
 import { vi } from 'vitest';
-import { Storage, type RemoteName } from '../../lib/index.ts';
+import { CallError, Storage, formatReason, type RemoteName } from '../../lib/index.ts';
 import { mapReduce } from '#stage/exercise3-map-reduce/mapReduce.ts';
 import type { JobSpec, Pair } from '#stage/exercise3-map-reduce/job.ts';
 import { readEvidence, record, type Evidence } from './evidence.ts';
@@ -25,8 +25,10 @@ export interface Outcome {
   spec: JobSpec;
   /** The master's answer, if it answered. */
   result?: Pair[];
-  /** Why the run failed, if the call threw. */
+  /** The master's answer when it is an error (the job failed, in the master's words). */
   error?: string;
+  /** Why the call to the master failed, if it did: the master crashed, did not answer in time, or could not be reached. */
+  failure?: string;
   /** The job made no progress for STALL_MS (or had no task handed out within `firstTaskMs` of storing the input). */
   stalled: boolean;
   /** How long the first task was waited for. */
@@ -36,9 +38,9 @@ export interface Outcome {
 }
 
 export interface Progress {
-  /** Waits until `count` more outputs were written than when it was called, or the job is over (at most STALL_MS). */
+  /** Waits until `count` more outputs were written than when it was called, or the watch is over (the job ended or stalled). */
   written(count: number): Promise<void>;
-  /** Waits until `check` accepts the evidence, or the job is over (at most STALL_MS); whether it accepted it. */
+  /** Waits until `check` accepts the evidence, or the watch is over (the job ended or stalled); whether it accepted it. */
   until(check: (events: Evidence[]) => boolean): Promise<boolean>;
   /** Whether the watch is over: the master answered, the run failed, or the job stalled. */
   over(): boolean;
@@ -62,7 +64,8 @@ export async function watchJob(spec: JobSpec, input: string, options: WatchOptio
       outcome.result = result;
     },
     (err: Error) => {
-      outcome.error = err.message;
+      if (err instanceof CallError) outcome.failure = callFailure(err);
+      else outcome.error = err.message;
     },
   );
   void run.finally(() => {
@@ -89,9 +92,10 @@ export async function watchJob(spec: JobSpec, input: string, options: WatchOptio
             await look();
             if (!over && !watched && writtenCount() < target) throw new Error('not yet');
           },
-          { timeout: STALL_MS, interval: POLL_MS },
+          // As long as the job makes progress: the watch below ends (and with it this wait) once it stalls.
+          { timeout: BOUND_MS, interval: POLL_MS },
         )
-        .catch(() => undefined); // no progress: the watch below decides what that means
+        .catch(() => undefined);
     },
     async until(check) {
       await vi
@@ -100,7 +104,7 @@ export async function watchJob(spec: JobSpec, input: string, options: WatchOptio
             await look();
             if (!over && !watched && !check(events)) throw new Error('not yet');
           },
-          { timeout: STALL_MS, interval: POLL_MS },
+          { timeout: BOUND_MS, interval: POLL_MS },
         )
         .catch(() => undefined);
       return check(events);
@@ -128,9 +132,19 @@ export async function watchJob(spec: JobSpec, input: string, options: WatchOptio
       outcome.stalled = true;
     });
   watched = true;
-  if (over) await record(storage, spec.name, { worker: 'manager', event: 'answered' });
+  // Only an answer is one: a call that failed (a crash, a timeout) is noted as that, not as the master answering.
+  if (over) await record(storage, spec.name, outcome.failure === undefined ? { worker: 'manager', event: 'answered' } : { worker: 'manager', event: 'failed', reason: outcome.failure });
   await beside;
   outcome.events = await readEvidence(storage, spec.name);
   if (outcome.stalled && !outcome.events.some((e) => e.event === 'taken')) neverAssigned = true;
   return outcome;
+}
+
+/** Why a call to the master failed, in the stage's words. */
+function callFailure(err: CallError): string {
+  const reason = err.reason;
+  if (typeof reason === 'object') return reason.exit instanceof Error ? `the master crashed: ${formatReason(reason.exit)}` : `the master stopped: ${formatReason(reason.exit as string)}`;
+  if (reason === 'timeout') return `the master did not answer within ${BOUND_MS / 1000} s (the call timed out)`;
+  if (reason === 'noproc') return 'there was no master to call (noproc): it had crashed or stopped';
+  return "the master's node could not be reached (nodedown)";
 }
