@@ -81,6 +81,14 @@ export async function eventually<T>(read: () => Promise<T> | T, expected: T, exp
   throw Object.assign(new Error(explain(actual)), { actual, expected });
 }
 
+/** The failure a trace page shows above its story: the first error's message, without the line that points to the lesson. */
+const failureOf = (errors: readonly { message?: string }[] | undefined): string | undefined =>
+  errors?.[0]?.message
+    ?.split('\n')
+    .filter((line) => !line.startsWith('Next: '))
+    .join('\n')
+    .trim() || undefined;
+
 /** Records traces during each test of the file and writes one to traces/ for each failing test. */
 export function traceFailures(): void {
   beforeEach(async () => {
@@ -95,7 +103,8 @@ export function traceFailures(): void {
     }
     const stage = stageOfFile(context.task.file?.name) ?? 'stage';
     const file = await Trace.write(`${stage} ${context.task.name}`);
-    process.stderr.write(`\nwhat happened between the nodes during "${context.task.name}": ${nameTraceFiles(file)}\n`);
+    const about = { title: `${stage}: ${context.task.name}`, failure: failureOf(context.task.result.errors) };
+    process.stderr.write(`\nwhat happened between the nodes during "${context.task.name}": ${nameTraceFiles(file, about)}\n`);
   });
   afterAll(() => LocalCluster.stopNodes());
 }
