@@ -223,6 +223,18 @@ describe.skipIf(NO_BROWSER)(`a trace page in Chromium${NO_BROWSER ? ` (skipped: 
     expect(title).toBe('▼ nodedown b (connection closed (1000 disconnected by Node.disconnect, a reason long enough to reach the edge))');
   });
 
+  it('says so when a trace has no event at all', async () => {
+    const file = join(dir, 'empty.jsonl');
+    writeFileSync(file, '');
+    const empty = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const emptyErrors = collectErrors(empty);
+    await empty.goto(pathToFileURL(writeTracePage(file)).href);
+    expect(await empty.locator('.empty').textContent()).toBe('This trace has no event: no message crossed between the nodes while it was recorded.');
+    expect(await empty.locator('#harness-toggle').isDisabled()).toBe(true);
+    expect(emptyErrors).toEqual([]);
+    await empty.close();
+  });
+
   describe('a long trace', () => {
     let long: Page;
     let longErrors: string[];

@@ -357,9 +357,11 @@
     const empty =
       slice.length === 0
         ? `<p class="empty">${
-            visible.length === 0 && !showHarness && harnessCount
-              ? `No message crossed between the nodes' code in this trace: its ${harnessCount} message events are the test harness's. Tick “Show the test harness's own messages” to see them.`
-              : 'No event matches the filters.'
+            events.length === 0
+              ? 'This trace has no event: no message crossed between the nodes while it was recorded.'
+              : visible.length === 0 && !showHarness && harnessCount
+                ? `No message crossed between the nodes' code in this trace: its ${harnessCount} message events are the test harness's. Tick “Show the test harness's own messages” to see them.`
+                : 'No event matches the filters.'
           }</p>`
         : '';
     const diagram = document.getElementById('diagram');
