@@ -13,6 +13,8 @@ import { z } from 'zod';
 import { describeKeptMessage } from '../../lib/internal.ts';
 
 const PAGE = new URL('./page/', import.meta.url);
+/** words: escaping and such; model: joins, phases, the focus; story: the trace in words; rows: folds; trace: the drawing. */
+const SCRIPTS = ['words.js', 'model.js', 'story.js', 'rows.js', 'trace.js'];
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 const traceEvent = z.object({
@@ -66,7 +68,8 @@ const FAILURE_CHARS = 600;
 function tracePageHtml(events: PageEvent[], about: Required<Pick<PageAbout, 'title'>> & PageAbout): string {
   const template = readFileSync(new URL('trace.html', PAGE), 'utf8');
   const css = readFileSync(new URL('trace.css', PAGE), 'utf8');
-  const js = readFileSync(new URL('trace.js', PAGE), 'utf8');
+  // The page's scripts, in the order they build on each other; one inline script.
+  const js = SCRIPTS.map((name) => readFileSync(new URL(name, PAGE), 'utf8')).join('\n');
   const { title } = about;
   const failure = about.failure === undefined ? undefined : about.failure.length > FAILURE_CHARS ? `${about.failure.slice(0, FAILURE_CHARS - 1)}…` : about.failure;
   // JSON inside a script element: escape `<` so no event text can end the element.

@@ -2,215 +2,25 @@
 // node, one row per event, an arrow from each send to its delivery. The nodes'
 // own messages come first: the test harness's traffic (events marked `harness`
 // when they were recorded) is hidden until the reader asks for it; the page
-// opens on the event that matters most, under a paragraph that tells the story;
-// a long trace is folded by phase (start, partition, heal) and runs of the same
-// exchange (a test polling a count) are folded into one row. Plain DOM and SVG
-// strings: the page is opened from disk, with no network and no build.
+// opens on the event that matters most, under a paragraph that tells the story
+// (story.js); a long trace is folded by phase (start, partition, heal) and runs
+// of the same exchange into one row (rows.js). Plain DOM and SVG strings: the
+// page is opened from disk, with no network and no build.
 (() => {
   const { events, failure } = JSON.parse(document.getElementById('trace-data').textContent);
   const KINDS = ['send', 'deliver', 'drop', 'duplicate', 'delay', 'nodeup', 'nodedown', 'partition', 'heal'];
-  const SENDS = new Set(['send', 'duplicate', 'delay', 'drop']);
   const ROW = 34;
   const TOP = 14;
   const LEFT = 104; // the time column
   const MIN_LANE = 200;
   const PAGE = 2500;
   const GAP_US = 100_000;
-  /** Above this many rows, the phases without the focus start folded. */
+  /** Above this many rows, the phases before the focus's start folded. */
   const LONG = 40;
-  /** More rows than this before the focus, in its phase, are folded away. */
-  const BEFORE_FOCUS = 3;
-  /** A run of the same exchange is folded from this many times on. */
-  const REPEATS = 3;
 
-  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-  const short = (node) => String(node ?? '?').split('@')[0];
-  const natural = (a, b) => a.localeCompare(b, 'en', { numeric: true });
-  const nodes = [...new Set(events.flatMap((e) => [e.node, ...(SENDS.has(e.kind) || e.kind === 'deliver' ? [e.peer] : [])]).filter(Boolean))].sort(natural);
-  const t0 = events.length ? events[0].us : 0;
-  const at = (i) => `+${((events[i].us - t0) / 1000).toFixed(1)} ms`;
-  const duration = (us) => (us >= 1e6 ? `${(us / 1e6).toFixed(2)} s` : `${(us / 1000).toFixed(1)} ms`);
-  const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-  /** The message in a few words (the node recorded them: the same words as the live view). */
-  const what = (e) => e.what ?? '';
-  const isHarness = (e) => e.harness === true;
-  const harnessCount = events.filter(isHarness).length;
-
-  // Join each delivery to its send: same link and hash, the earliest one not yet delivered
-  // (a duplicate is delivered twice). Deliveries of sends made before the trace began have none.
-  const source = new Map();
-  const deliveries = new Map();
-  const open = new Map();
-  events.forEach((e, i) => {
-    const key = `${e.link}|${e.hash}`;
-    if (e.kind === 'send' || e.kind === 'duplicate' || e.kind === 'delay') {
-      const list = open.get(key) ?? [];
-      list.push({ i, left: e.kind === 'duplicate' ? 2 : 1 });
-      open.set(key, list);
-    } else if (e.kind === 'deliver') {
-      const list = open.get(key);
-      const first = list?.[0];
-      if (!first) return;
-      source.set(i, first.i);
-      deliveries.set(first.i, [...(deliveries.get(first.i) ?? []), i]);
-      if (--first.left === 0) list.shift();
-    }
-  });
-  /**
-   * A message of the nodes that left and never arrived: dropped, or sent with no delivery by the end of
-   * the trace. Not the harness's: the reply to the call that took the previous trace is sent in this
-   * one and delivered in that one.
-   */
-  const neverArrived = (i) => !isHarness(events[i]) && (events[i].kind === 'drop' || (SENDS.has(events[i].kind) && !deliveries.has(i)));
-
-  // ---- phases: the cluster whole (start), cut (partition), whole again (heal), ...
-  const phaseOf = [];
-  const phases = [];
-  {
-    let current;
-    const begin = (type, i) => {
-      const n = phases.filter((p) => p.type === type).length + 1;
-      const name = { start: 'Start', partition: 'Partition', heal: 'Heal' }[type] + (n > 1 ? ` ${n}` : '');
-      current = { id: phases.length, type, name, first: i };
-      phases.push(current);
-    };
-    begin('start', 0);
-    events.forEach((e, i) => {
-      if (e.kind === 'partition' && current.type !== 'partition') begin('partition', i);
-      else if (e.kind === 'heal' && current.type === 'partition') begin('heal', i);
-      phaseOf.push(current.id);
-    });
-    // A trace that begins with its partition has no start.
-    if (phases.length > 1 && phaseOf.every((p) => p !== 0)) phases[0].empty = true;
-  }
-
-  // ---- the event that matters most: the first of the nodes' messages that never arrived,
-  // else the first partition or node lost, else the nodes' first message.
-  const own = events.map((e, i) => i).filter((i) => !isHarness(events[i]));
-  const focus =
-    own.find((i) => neverArrived(i)) ??
-    own.find((i) => events[i].kind === 'partition' || events[i].kind === 'nodedown') ??
-    own.find((i) => events[i].link !== undefined) ??
-    own[0];
-  /** Why the focus matters, or '' when it is merely the first message (nothing stands out: nothing to mark). */
-  const focusWhy =
-    focus === undefined
-      ? ''
-      : neverArrived(focus)
-        ? 'the first message that never arrived'
-        : events[focus].kind === 'partition'
-          ? 'the partition'
-          : events[focus].kind === 'nodedown'
-            ? 'the first node lost'
-            : '';
-
-  // ---- the story, in one paragraph
-  function story() {
-    const messages = own.filter((i) => SENDS.has(events[i].kind));
-    const parts = [];
-    if (messages.length === 0) {
-      parts.push(
-        `While this test ran, the nodes' code sent <b>no message to another node</b> (a message to a process on the same node is not traced: only what crosses between nodes is).`,
-      );
-    } else {
-      // Who sent what to whom: per sender, its receivers and the shapes of its messages, most frequent first.
-      const senders = new Map();
-      for (const i of messages) {
-        const e = events[i];
-        const s = senders.get(e.node) ?? { n: 0, to: new Set(), shapes: new Map() };
-        s.n++;
-        s.to.add(short(e.peer));
-        s.shapes.set(shape(what(e)), (s.shapes.get(shape(what(e))) ?? 0) + 1);
-        senders.set(e.node, s);
-      }
-      const ranked = [...senders.entries()].sort((a, b) => b[1].n - a[1].n || natural(a[0], b[0]));
-      const described = ranked.slice(0, 4).map(([node, s]) => {
-        const shapes = [...s.shapes.entries()].sort((a, b) => b[1] - a[1]);
-        const list = shapes.slice(0, 2).map(([w, n]) => `<code>${esc(w)}</code>${n > 1 ? ` ×${n}` : ''}`);
-        if (shapes.length > 2) list.push(`${shapes.length - 2} more`);
-        return `<b>${esc(short(node))}</b> sent ${s.n} to ${[...s.to].sort(natural).map(esc).join(' and ')} (${list.join(', ')})`;
-      });
-      if (ranked.length > 4) described.push(`${plural(ranked.length - 4, 'other node')} ${messages.length - ranked.slice(0, 4).reduce((a, [, s]) => a + s.n, 0)}`);
-      parts.push(`While this test ran, the nodes' code sent ${plural(messages.length, 'message')} between nodes: ${described.join('; ')}.`);
-      const lost = messages.filter(neverArrived);
-      if (lost.length === 0) parts.push('Every one of them arrived.');
-      else {
-        const first = lost.slice(0, 3).map((i) => {
-          const e = events[i];
-          return `<code>${esc(what(e))}</code> from ${esc(short(e.node))} to ${esc(short(e.peer))} at ${at(i)} (${e.kind === 'drop' ? 'dropped' : 'not delivered by the end of the trace'})`;
-        });
-        parts.push(`<b class="k-drop">${plural(lost.length, 'never arrived', 'never arrived')}</b>: ${first.join('; ')}${lost.length > 3 ? '; …' : ''}.`);
-      }
-      const twice = messages.filter((i) => events[i].kind === 'duplicate').length;
-      const late = messages.filter((i) => events[i].kind === 'delay').length;
-      if (twice || late) parts.push(`${[twice ? `${plural(twice, 'message')} arrived twice` : '', late ? `${plural(late, 'message')} arrived late (delayed)` : ''].filter(Boolean).join(', ')}.`);
-    }
-    const cuts = phases.filter((p) => p.type !== 'start');
-    if (cuts.length) {
-      parts.push(
-        `The cluster was ${cuts
-          .map((p) => (p.type === 'partition' ? `cut at ${at(p.first)} (${partitionWords(p)})` : `healed at ${at(p.first)}`))
-          .join(', then ')}.`,
-      );
-    }
-    const downs = own.filter((i) => events[i].kind === 'nodedown' && phases[phaseOf[i]].type !== 'partition');
-    const firstDown = new Map();
-    for (const i of downs) if (!firstDown.has(events[i].peer)) firstDown.set(events[i].peer, i);
-    const lostNodes = [...firstDown.values()].map((i) => `${esc(short(events[i].peer))} (seen by ${esc(short(events[i].node))} at ${at(i)})`);
-    if (lostNodes.length) parts.push(`Outside a partition, nodes went down: ${lostNodes.join(', ')}.`);
-    if (harnessCount) {
-      parts.push(
-        `The test harness exchanged ${plural(harnessCount, 'more message event', 'more message events')} with the nodes (its rpc calls and their replies): <span id="harness-state">${showHarness ? 'drawn in grey' : 'hidden'}</span>.`,
-      );
-    }
-    if (focusWhy) parts.push(`The diagram opens on ${focusWhy}, at ${at(focus)}, <mark>marked in yellow</mark>.`);
-    return parts.join(' ');
-  }
-  /** A message's words without the details that change from one to the next: `consumer: cast {ping: …}`. */
-  const shape = (words) => {
-    const m = /^(.*?[{[])\s*("?[\w$@.-]+"?\s*:)?(.*)$/.exec(words);
-    if (!m || m[3].length <= 10) return words;
-    return `${m[1]}${m[2] ? `${m[2]} ` : ''}…${m[1].endsWith('[') ? ']' : '}'}`;
-  };
-  function partitionWords(phase) {
-    const cut = events.filter((e, i) => phaseOf[i] === phase.id && e.kind === 'partition');
-    return cut.length ? cut.map((e) => `${short(e.node)} from ${(e.detail?.from ?? []).map(short).join(', ')}`).join('; ') : 'no detail';
-  }
-
-  // ---- the per-link table and its totals, below the diagram
-  const tally = (n, words, kind) => (n > 0 ? `<span class="k-${kind}">${n} ${words}</span>` : `${n} ${words}`);
-  function linkTable() {
-    const links = new Map();
-    const row = (link) => {
-      if (!links.has(link)) links.set(link, { sent: 0, delivered: 0, dropped: 0, duplicated: 0, delayed: 0 });
-      return links.get(link);
-    };
-    const counted = events.filter((e) => showHarness || !isHarness(e));
-    for (const e of counted) {
-      if (!e.link) continue;
-      const r = row(e.link);
-      if (SENDS.has(e.kind)) r.sent++;
-      if (e.kind === 'deliver') r.delivered++;
-      if (e.kind === 'drop') r.dropped++;
-      if (e.kind === 'duplicate') r.duplicated++;
-      if (e.kind === 'delay') r.delayed++;
-    }
-    const total = (k) => [...links.values()].reduce((s, r) => s + r[k], 0);
-    const count = (kind) => counted.filter((e) => e.kind === kind).length;
-    const lines = [...links.entries()].sort(([a], [b]) => natural(a, b));
-    return `<h2>Messages on each link${showHarness || !harnessCount ? '' : ' (the harness\'s not counted)'}</h2>
-      <p id="totals">${counted.length} events on ${plural(new Set(counted.map((e) => e.node)).size, 'node')} over ${duration((events.at(-1)?.us ?? t0) - t0)}:
-        ${total('sent')} messages sent, ${total('delivered')} delivered, ${tally(total('dropped'), 'dropped', 'drop')},
-        ${tally(total('duplicated'), 'duplicated', 'duplicate')}, ${tally(total('delayed'), 'delayed', 'delay')};
-        ${tally(count('nodedown'), 'nodedown', 'nodedown')}, ${tally(count('nodeup'), 'nodeup', 'nodeup')},
-        ${tally(count('partition'), 'partition', 'partition')}, ${tally(count('heal'), 'heal', 'heal')}.</p>
-      <table id="links"><thead><tr><th>link (sender → receiver)</th><th>sent</th><th>delivered</th><th>dropped</th><th>duplicated</th><th>delayed</th></tr></thead><tbody>
-      ${lines
-        .map(([link, r]) => `<tr data-link="${esc(link)}"><td>${esc(link.split('->').map(short).join(' → '))}</td><td>${r.sent}</td><td>${r.delivered}</td>
-          <td class="${r.dropped ? 'bad' : ''}">${r.dropped}</td><td>${r.duplicated}</td><td>${r.delayed}</td></tr>`)
-        .join('')}
-      </tbody></table>`;
-  }
+  const { esc, short, plural, what } = traceWords;
+  const model = traceModel(events);
+  const { SENDS, nodes, at, isHarness, harnessCount, source, deliveries, phases, phaseOf, focus, focusWhy } = model;
 
   // ---- state the reader changes
   const shownNodes = new Set(nodes);
@@ -220,6 +30,8 @@
   /** Folds the reader opened (runs, rows before the focus), and the phases open or closed by hand. */
   const unfolded = new Set();
   const phaseOpen = new Map();
+  /** The folds of the last drawing ("Unfold all" opens them). */
+  let lastFolds = [];
 
   function controls() {
     document.getElementById('controls').innerHTML = `
@@ -261,56 +73,6 @@
     });
   }
 
-  // ---- rows: what each phase draws, after folding runs and what comes before the focus
-  const signature = (i) => {
-    const e = events[i];
-    return `${e.node}|${e.kind}|${e.peer}|${e.what ?? ''}|${JSON.stringify(e.detail ?? null)}`;
-  };
-  let lastFolds = [];
-
-  /** The rows of one phase: events, and folds standing for events not drawn. */
-  function rowsOf(list, phase) {
-    const rows = [];
-    let j = 0;
-    const earlierKey = `earlier:${phase.id}`;
-    const f = list.indexOf(focus);
-    if (focusWhy && f > BEFORE_FOCUS && !unfolded.has(earlierKey)) {
-      rows.push({ fold: earlierKey, covers: list.slice(0, f), words: `↑ ${plural(f, 'earlier event')} of this phase, before the one that matters (click to show)` });
-      j = f;
-    }
-    while (j < list.length) {
-      let best;
-      for (let k = 1; k <= 8 && j + 2 * k <= list.length; k++) {
-        let r = 1;
-        while (j + (r + 1) * k <= list.length && sameBlock(list, j, j + r * k, k)) r++;
-        if (r >= REPEATS && (!best || r * k > best.r * best.k)) best = { k, r };
-      }
-      const key = best && `run:${list[j]}`;
-      if (best && unfolded.has(key)) {
-        // Unfolded by the reader: all of it, and no fold found again inside it.
-        for (let x = j; x < j + best.r * best.k; x++) rows.push({ i: list[x] });
-        j += best.r * best.k;
-      } else if (best) {
-        for (let x = j; x < j + best.k; x++) rows.push({ i: list[x] });
-        const covers = list.slice(j + best.k, j + best.r * best.k);
-        rows.push({
-          fold: key,
-          covers,
-          words: `↻ the same ${best.k === 1 ? 'event' : `${best.k} events`} ${plural(best.r - 1, 'more time')}, until ${at(covers.at(-1))} (click to show)`,
-        });
-        j += best.r * best.k;
-      } else {
-        rows.push({ i: list[j] });
-        j++;
-      }
-    }
-    return rows;
-  }
-  const sameBlock = (list, a, b, k) => {
-    for (let x = 0; x < k; x++) if (signature(list[a + x]) !== signature(list[b + x])) return false;
-    return true;
-  };
-
   // ---- drawing
   function render() {
     const visible = [];
@@ -332,7 +94,7 @@
 
     const byPhase = phases.map(() => []);
     for (const i of slice) byPhase[phaseOf[i]].push(i);
-    const allRows = byPhase.map((list, p) => rowsOf(list, phases[p]));
+    const allRows = byPhase.map((list, p) => traceRows(model, list, phases[p], unfolded));
     const long = allRows.reduce((n, rows) => n + rows.length, 0) > LONG;
     lastFolds = allRows.flat().filter((r) => r.fold).map((r) => r.fold);
 
@@ -340,12 +102,12 @@
     let drawnRows = 0;
     phases.forEach((phase, p) => {
       const rows = allRows[p];
-      if (rows.length === 0 && (phase.empty || byPhase[p].length === 0)) return;
+      if (byPhase[p].length === 0) return;
       // A long trace opens on the phase of the focus: the phases before it start folded.
       const isOpen = phaseOpen.get(phase.id) ?? (!long || focus === undefined || phase.id >= phaseOf[focus]);
       const list = byPhase[p];
       const sent = list.filter((i) => SENDS.has(events[i].kind));
-      const lost = sent.filter(neverArrived).length;
+      const lost = sent.filter(model.neverArrived).length;
       const span = list.length ? `${at(list[0])} to ${at(list.at(-1))}` : '';
       const head = `<summary><b>${esc(phase.name)}</b> <span class="phase-facts">${span ? `${span} · ` : ''}${plural(list.length, 'event')} · ${plural(sent.length, 'message')}${
         sent.length ? (lost ? `, <span class="k-drop">${lost} never arrived</span>` : ', all arrived') : ''
@@ -378,7 +140,7 @@
         ? ` (${page * PAGE + 1}–${page * PAGE + slice.length}) <button type="button" data-page="-1" ${page === 0 ? 'disabled' : ''}>earlier</button><button type="button" data-page="1" ${page === pages - 1 ? 'disabled' : ''}>later</button>`
         : ''
     }`;
-    document.getElementById('summary').innerHTML = linkTable();
+    document.getElementById('summary').innerHTML = traceLinkTable(model, showHarness);
     document.body.dataset.drawn = String(drawnRows);
     document.body.dataset.drawnFor = String(window.innerWidth);
   }
@@ -539,5 +301,5 @@
   controls();
   filters();
   render();
-  document.getElementById('story').innerHTML = story();
+  document.getElementById('story').innerHTML = traceStory(model, showHarness);
 })();
