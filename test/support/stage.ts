@@ -84,7 +84,7 @@ export async function eventually<T>(read: () => Promise<T> | T, expected: T, exp
 /** The failure a trace page shows above its story: the first error's message, without the line that points to the lesson. */
 const failureOf = (errors: readonly { message?: string }[] | undefined): string | undefined =>
   errors?.[0]?.message
-    ?.split('\n')
+    ?.split(/\r?\n/)
     .filter((line) => !line.startsWith('Next: '))
     .join('\n')
     .trim() || undefined;
