@@ -7,7 +7,7 @@ import { knownNodes } from './distribution/current.ts';
 import {
   ReceiveTimeout, demonitor, exit, exitSelf, monitor, receive, register, self, send, spawn, whereis, type SpawnOptions,
 } from './process/index.ts';
-import { formatReason, isDown, isExit, isPid, samePid, sameRef, type DownMessage, type NodeName, type Pid, type Ref, type RemoteName } from './terms.ts';
+import { formatReason, isDown, isExit, isPid, isRef, samePid, sameRef, type DownMessage, type NodeName, type Pid, type Ref, type RemoteName } from './terms.ts';
 
 /** Who is waiting for a reply: hand it to `GenServer.reply` to answer later. */
 export interface From {
@@ -94,13 +94,20 @@ function isGen(msg: unknown, kind: 'call' | 'cast' | 'stop'): boolean {
 
 /**
  * What a GenServer message is, for people (traces, the live view: `cast {ping: 1}`): a call, a
- * cast or a reply, and what it carries; undefined for any other message. The envelope's keys
- * stay this file's business (see `describe` in distribution/entries.ts).
+ * cast or a reply, and what it carries; undefined for any other message. A call and its reply
+ * share `ref`, made on the caller's node (traces pair them with it). The envelope's keys stay
+ * this file's business (see `describe` in distribution/entries.ts).
  */
-export function genServerEnvelope(msg: unknown): { label: 'call' | 'cast' | 'reply'; content: unknown } | undefined {
+export function genServerEnvelope(msg: unknown): { label: 'call' | 'cast' | 'reply'; content: unknown; ref?: Ref } | undefined {
   if (isGen(msg, 'cast')) return { label: 'cast', content: (msg as CastMsg).msg };
-  if (isGen(msg, 'call')) return { label: 'call', content: (msg as CallMsg).request };
-  if (typeof msg === 'object' && msg !== null && '$genReply' in msg) return { label: 'reply', content: (msg as ReplyMsg).value };
+  if (isGen(msg, 'call')) {
+    const ref = (msg as Partial<CallMsg>).from?.ref;
+    return { label: 'call', content: (msg as CallMsg).request, ...(isRef(ref) ? { ref } : {}) };
+  }
+  if (typeof msg === 'object' && msg !== null && '$genReply' in msg) {
+    const ref = (msg as ReplyMsg).$genReply;
+    return { label: 'reply', content: (msg as ReplyMsg).value, ...(isRef(ref) ? { ref } : {}) };
+  }
   return undefined;
 }
 

@@ -68,6 +68,14 @@ export async function eventually<T>(read: () => Promise<T> | T, expected: T, exp
   throw Object.assign(new Error(explain(actual)), { actual, expected });
 }
 
+/** The failure a trace page shows above its story: the first error's message, without the line that points to the lesson. */
+const failureOf = (errors: readonly { message?: string }[] | undefined): string | undefined =>
+  errors?.[0]?.message
+    ?.split(/\r?\n/)
+    .filter((line) => !line.startsWith('Next: '))
+    .join('\n')
+    .trim() || undefined;
+
 /** Records traces during each test of the file and writes one to traces/ for each failing test. */
 export function traceFailures(): void {
   beforeEach(async () => {
@@ -83,7 +91,8 @@ export function traceFailures(): void {
     const stage = stageOfFile(context.task.file?.name) ?? 'stage';
     // A short name, the stage and the first words of the test's: the reporter lists the files after the results.
     const file = await Trace.write(`${shortStage(stage)} ${context.task.name.slice(0, 48).replace(/\W+\w*$/, '')}`);
-    context.task.meta.trace = traceNotice(file);
+    const about = { title: `${stage}: ${context.task.name}`, failure: failureOf(context.task.result.errors) };
+    context.task.meta.trace = traceNotice(file, about);
   });
   afterAll(() => LocalCluster.stopNodes());
 }
