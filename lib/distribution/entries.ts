@@ -10,10 +10,14 @@ import { encode } from '../codec.ts';
 import { incoming } from '../process/signals.ts';
 import { formatReason, isPid, type NodeName, type Pid, type Ref, type RemoteName } from '../terms.ts';
 
-/** A message to a pid, or to a name registered on the receiving node. */
+/**
+ * A message to a pid, or to a name registered on the receiving node. `from`, the sending
+ * process, is what Erlang's distribution carries with a message (REG_SEND must name one);
+ * the kit's own wire leaves it out, so an entry that came over it has none.
+ */
 export type MessageEntry =
-  | { readonly kind: 'send'; readonly to: Pid; readonly msg: unknown }
-  | { readonly kind: 'sendName'; readonly name: string; readonly msg: unknown };
+  | { readonly kind: 'send'; readonly to: Pid; readonly msg: unknown; readonly from?: Pid }
+  | { readonly kind: 'sendName'; readonly name: string; readonly msg: unknown; readonly from?: Pid };
 
 /** A signal between processes: link, unlink, exit, monitor, demonitor, and the DOWN a monitor delivers. */
 export type SignalEntry =
