@@ -7,6 +7,7 @@
 // traces read entries through the predicates and `describe` here, never
 // through an encoding.
 import { encode } from '../codec.ts';
+import { Atom, Tuple } from '../erlang/terms.ts';
 import { incoming } from '../process/signals.ts';
 import { formatReason, isPid, type NodeName, type Pid, type Ref, type RemoteName } from '../terms.ts';
 
@@ -127,6 +128,8 @@ function content(msg: unknown, unwrap: Envelope | undefined): string {
 /** A value as short JSON without quotes around keys (`{ping: 1}`), the kit's terms as the codec writes them. */
 function compact(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
+  // Erlang's terms as iex prints them: {:echo, #PID<ben@host.97>, :hello}.
+  if (value instanceof Tuple || value instanceof Atom) return value.toString();
   let plain: unknown;
   try {
     plain = encode(value);
