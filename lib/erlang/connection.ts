@@ -10,7 +10,7 @@ import type { CloseReason } from '../distribution/closeReason.ts';
 import type { ConnectionHandlers, Outgoing, PeerConnection } from '../distribution/transport.ts';
 import { localNode } from '../localNode.ts';
 import { log } from '../logger.ts';
-import { isRef, samePid, sameRef, type NodeName, type Pid, type Ref } from '../terms.ts';
+import { isRef, sameRef, type NodeName, type Pid, type Ref } from '../terms.ts';
 import type { Control } from './control.ts';
 import { controlFor, entryFor, type ErlangOutgoing } from './entryControls.ts';
 import type { ErlangLink, LinkEnd } from './erlangLink.ts';
@@ -125,7 +125,8 @@ export class ErlangConnection implements PeerConnection {
   /** Whether `control` is rex's answer about the peer's nodes: then the kernel hears of them, and no process does. */
   private answersAskedNodes(control: Control): boolean {
     const asked = this.askedNodes;
-    if (!asked || control.op !== 'send' || !samePid(control.to, this.options.sender)) return false;
+    // The sender was minted before the node had its name: it comes back under the name (localNode.owns).
+    if (!asked || control.op !== 'send' || control.to.id !== this.options.sender.id || !localNode.owns(control.to)) return false;
     const answer = control.message;
     if (!(answer instanceof Tuple) || answer.length !== 2 || !isRef(answer.elements[0]) || !sameRef(answer.elements[0], asked)) return false;
     this.askedNodes = undefined;
