@@ -30,6 +30,10 @@ export const erlangMissing: string | undefined = ['erl', 'erlc', 'epmd'].every(o
 /** What a skipped suite's title adds, so the run says why it skipped: ` (skipped: Erlang/OTP is not installed …)`. */
 export const skipNote = erlangMissing ? ` (skipped: ${erlangMissing})` : '';
 
+/** Why the Elixir test cannot run here, or undefined when Erlang/OTP and `elixir` are installed. */
+export const elixirMissing: string | undefined =
+  erlangMissing ?? (onPath('elixir') ? undefined : 'Elixir is not installed (elixir must be on the PATH; Debian/Ubuntu: apt-get install elixir)');
+
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 /**
