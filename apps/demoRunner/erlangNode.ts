@@ -56,7 +56,7 @@ export class ErlangNode {
   /** Starts `erl -sname sname` with `cookie`; resolves once it is up (within 20 s). */
   static async start(sname: string, cookie: string): Promise<ErlangNode> {
     const child = spawn('erl', ['-sname', sname, '-start_epmd', 'false', '-noshell', '-eval', LOOP], {
-      env: { ...process.env, ERL_AFLAGS: `${process.env.ERL_AFLAGS ?? ''} -setcookie ${cookie}`.trim() },
+      env: { ...process.env, ERL_AFLAGS: `-setcookie ${cookie}` },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const node = new ErlangNode(child, `${sname}@${shortHostname()}`);
