@@ -83,6 +83,14 @@ describe('npm run demo', () => {
     }, 90_000);
   }
 
+  it('erlang, where erl is missing: it says so and starts nothing', async () => {
+    const run = await demo(['erlang', '--auto', '--no-view'], { PATH: '/nonexistent' });
+    expect(run.exitCode, String(run.all)).toBe(0);
+    expect(run.stdout).toContain('This demo needs a real Erlang node, and Erlang/OTP is not installed here');
+    expect(run.stdout).toContain('Skipped: nothing was started.');
+    expect(run.stdout).not.toContain('Step 1:');
+  }, 90_000);
+
   it('stops every node it started on Ctrl+C, in the middle of a demo', async () => {
     const child = demo(['ping-pong']);
     const tree = watchTree(child.pid as number);
@@ -125,11 +133,4 @@ describe.skipIf(erlangMissing)(`npm run demo -- erlang${skipNote}`, () => {
     await noNamesLeft();
   }, 90_000);
 
-  it('where erl is missing, it says so and starts nothing', async () => {
-    const run = await demo(['erlang', '--auto', '--no-view'], { PATH: '/nonexistent' });
-    expect(run.exitCode, String(run.all)).toBe(0);
-    expect(run.stdout).toContain('This demo needs a real Erlang node, and Erlang/OTP is not installed here');
-    expect(run.stdout).toContain('Skipped: nothing was started.');
-    expect(run.stdout).not.toContain('Step 1:');
-  }, 90_000);
 });
