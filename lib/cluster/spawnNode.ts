@@ -16,6 +16,7 @@ export interface SpawnNodeOptions {
   /** A module the node imports at boot (its `start()` is called). */
   boot?: string;
   tickTimeMs?: number;
+  /** Extra environment; DISTSYS_TARGET there picks what the node's `#stage/...` imports resolve to. */
   env?: Record<string, string>;
   /** A command the node runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] to put it on another (virtual) host. */
   wrapper?: string[];
