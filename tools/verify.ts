@@ -4,6 +4,9 @@
 //     starter (and how long the starter takes to go red: an attendee waits for it);
 //   - every wrong variant (test/<stage>/variants/*.patch) is rejected by its problem's
 //     tests, with a message that matches its `# expect:`, i.e. names the mistake;
+//   - every file of the stage stands in one place: solutions/<stage>/ holds only the
+//     solved learner files, each given file has its exact key in package.json's
+//     imports, and imports reach the same file under every target (stageFiles.ts);
 //   - every problem has a lesson heading, hints and at least one wrong variant.
 // Prints the tables; exits 1 on any violation.
 //
@@ -12,7 +15,8 @@
 //   npm run verify -- exercise2 --variant watcher-takes-any-down [--keep]
 //                                         one wrong variant only (--keep leaves .variant/ in place)
 import { readHints } from './hintsFile.ts';
-import { lessonLink, problemRank, resolveStage, shortStage, stages as allStages } from './lessons.ts';
+import { ROOT, lessonLink, problemRank, resolveStage, shortStage, stages as allStages } from './lessons.ts';
+import { stageFileProblems } from './stageFiles.ts';
 import { runStageTests, type StageRun, type TestRow } from './stageTests.ts';
 import { readVariants, removeMaterialised, runVariant, type Variant, type VariantResult } from './variants.ts';
 
@@ -48,6 +52,9 @@ const learnerFacing = (r: TestRow) => r.problem !== undefined;
 let solved: StageRun | undefined;
 const starters = new Map<string, { run: StageRun; ms: number }>();
 if (!onlyVariant) {
+  // ---- no file in two places; imports that reach the same file under every target
+  problems.push(...stageFileProblems(ROOT, stages));
+
   // ---- the solutions: every test passes
   solved = await runStageTests('solutions', stages.map((s) => `test/${s}/`), { discardTraces: true });
   if (solved.rows.length === 0) problems.push('no stage tests ran');
