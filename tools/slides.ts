@@ -3,16 +3,22 @@
 // an index that links each deck and its presenter view (speaker notes, next
 // slide, timer). `npm run slides -- --build-only` builds and exits: for CI,
 // and for an instructor without a network at the venue (the HTML needs none).
-// Marp renders HTML without a browser; it needs one only for PDF and PPTX.
+// Marp renders HTML without a browser; it needs one only for PDF and PPTX. The
+// build then measures the code on every slide in headless Chromium and fails,
+// naming the deck and the slide, where code is drawn too small for a room to
+// read (slideCodeSize.ts); without Chromium it warns and skips that check.
+// `--dir <folder>` builds the decks of another folder (a test's).
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { marpCli } from '@marp-team/marp-cli';
+import { MIN_CODE_PX, cannotMeasure, smallCode } from './slideCodeSize.ts';
 
-const SLIDES = resolve(fileURLToPath(new URL('../slides/', import.meta.url)));
-const { values } = parseArgs({ options: { 'build-only': { type: 'boolean' }, port: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'build-only': { type: 'boolean' }, port: { type: 'string' }, dir: { type: 'string' } } });
+/** The decks' folder: the kit's slides/, or another (--dir) such as a test's. */
+const SLIDES = values.dir === undefined ? resolve(fileURLToPath(new URL('../slides/', import.meta.url))) : resolve(values.dir);
 
 const decks = readdirSync(SLIDES).filter((f) => /^\d\d-.+\.md$/.test(f)).sort();
 if (decks.length === 0) throw new Error(`no decks (NN-name.md) in ${SLIDES}`);
@@ -24,7 +30,24 @@ for (const deck of decks) {
   if (code !== 0) throw new Error(`Marp could not build ${deck} (exit code ${code})`);
   built.push(html);
 }
-process.stdout.write(`built ${built.map((f) => `slides/${f}`).join(', ')}\n`);
+process.stdout.write(`built ${built.map((f) => relative(process.cwd(), join(SLIDES, f))).join(', ')}\n`);
+
+const unmeasured = cannotMeasure();
+if (unmeasured) {
+  process.stderr.write(`warning: the size of the code on the slides was not checked: ${unmeasured}\n`);
+} else {
+  const deckName = (html: string) => relative(process.cwd(), join(SLIDES, html.replace(/\.html$/, '.md')));
+  const small = await smallCode(built.map((html) => ({ name: deckName(html), html: join(SLIDES, html) })));
+  if (small.length > 0) {
+    const lines = small.map(({ deck, slide, problem, code }) => `  ${deck} slide ${slide}: ${problem} (${JSON.stringify(code)}…)`);
+    process.stderr.write(
+      `code a room cannot read at 1280x720 (under ${MIN_CODE_PX} px: Marp shrinks a code block whose longest line is wider than the slide; a slide too long is cut off):\n` +
+        `${lines.join('\n')}\nshorten the lines or split the slide\n`,
+    );
+    process.exit(1);
+  }
+  process.stdout.write(`the code on every slide is drawn at ${MIN_CODE_PX} px or more, whole, at 1280x720\n`);
+}
 if (values['build-only']) process.exit(0);
 
 const titleOf = (html: string) => /<title>([^<]*)<\/title>/.exec(readFileSync(join(SLIDES, html), 'utf8'))?.[1] ?? html;

@@ -8,7 +8,9 @@
 //   $ npx distsys shell --sname NAME [--cookie C]   start that shell (leaving the old one first)
 //   # NAME leaves ..., # leave NAME's shell ...     leave that shell (Ctrl+D)
 //   # in NAME's terminal                            the lines after it are printed there, at some point
-//   [NAME@myhost] warning: ...                      a line of the node's log (stderr)
+//   [NAME@myhost] warning: ...                      a line of the node's log (stderr); a long one
+//       ...                                           goes on, indented, on the next lines
+//                                                     (as a terminal wraps it, to fit a slide)
 //   distsys shell on node NAME@myhost. ...          the shell's greeting
 // Other `#` lines are headings. A prompt with nothing typed only shows the prompt.
 
@@ -92,6 +94,8 @@ function actionsOf(lines: string[]): Action[] {
       if (current?.kind !== 'type' || current.output.length > 0) current = undefined;
     } else if (GREETING.test(line)) {
       rest.push({ kind: 'greeting', shell: lastShell, line });
+    } else if (current?.kind === 'type' && current.output.length === 0 && current.log.length > 0 && /^\s+\S/.test(line)) {
+      current.log[current.log.length - 1] += ` ${line.trim()}`;
     } else if (current?.kind === 'type') {
       (LOG.test(line) ? current.log : current.output).push(line);
     } else if (current?.kind === 'printed') {

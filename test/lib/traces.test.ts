@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { receive, rpc, self, type Pid } from '../../lib/index.ts';
+import { Node, receive, rpc, self, type Pid } from '../../lib/index.ts';
 import { Faults, LocalCluster, Schism, Trace, type TraceEvent } from '../../lib/cluster/index.ts';
 import { fixture } from '../support/nodes.ts';
 import { inProcess } from '../support/inProcess.ts';
@@ -50,5 +50,39 @@ describe('traces', () => {
       const duplicated = events.filter((e) => e.kind === 'duplicate' && e.link === link).length;
       expect(seen.length).toBe(50 - dropped + duplicated);
       expect(events.find((e) => e.kind === 'nodedown' && e.node === a)?.peer).toBe(b);
+    }));
+
+  it("marks the harness's traffic as it is recorded: the manager's rpc calls and their replies, not a node's own rpc", () =>
+    inProcess(async () => {
+      const [a, b] = (await LocalCluster.startNodes('marked', 2)) as [string, string];
+      await Trace.start();
+      await Trace.collect(); // as a stage test does before each test: this trace starts empty
+      expect(await rpc.call(a, app, 'addOn', [b, 2, 3])).toBe(5);
+      const file = await Trace.write('harness marks');
+      const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TraceEvent);
+      const manager = Node.self();
+      const link = (from: string, to: string) => events.filter((e) => e.link === `${from}->${to}` && (e.kind === 'send' || e.kind === 'deliver'));
+      const [toA, fromA, aToB, bToA] = [link(manager, a), link(a, manager), link(a, b), link(b, a)];
+      // The manager's calls into a (this one, and the one that takes the trace) and a's replies: the harness's.
+      expect(toA.filter((e) => e.what?.startsWith('rex: call app.ts addOn(')).map((e) => e.kind)).toEqual(['send', 'deliver']);
+      expect(toA.filter((e) => e.what === 'rex: call agent.ts takeTrace()').map((e) => e.kind)).toEqual(['send', 'deliver']);
+      expect(fromA.length).toBeGreaterThan(0);
+      for (const e of [...toA, ...fromA]) expect(e.harness, `${e.node} ${e.kind} ${e.what}`).toBe(true);
+      // a's own rpc call to b, and b's reply: the nodes' code, not marked.
+      expect(aToB.map((e) => e.what)).toContain('rex: call app.ts add(2, 3)');
+      expect(bToA.length).toBe(2);
+      for (const e of [...aToB, ...bToA]) expect(e.harness, `${e.node} ${e.kind} ${e.what}`).toBeUndefined();
+    }));
+
+  it('a node started while a trace is recorded records too, so what it received is not drawn as lost', () =>
+    inProcess(async () => {
+      const [a] = (await LocalCluster.startNodes('before', 1)) as [string];
+      await Trace.start();
+      const [late] = (await LocalCluster.startNodes('latecomer', 1)) as [string];
+      expect(await rpc.call(a, app, 'addOn', [late, 2, 3])).toBe(5);
+      const file = await Trace.write('latecomer');
+      const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TraceEvent);
+      const toLate = events.filter((e) => e.link === `${a}->${late}` && e.what?.startsWith('rex: call app.ts add('));
+      expect(toLate.map((e) => e.kind), `what ${late}, started after Trace.start, recorded of a's call`).toEqual(['send', 'deliver']);
     }));
 });
