@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { rpc } from '../lib/index.ts';
 import { LocalCluster, Schism, startStorage } from '../lib/cluster/index.ts';
 
-const APP = new URL('../solutions/exercise5-crdt/shortener.ts', import.meta.url).href;
+/** Stage 5's shortener, on nodes that run the reference solution (DISTSYS_TARGET below), not a learner's code. */
+const APP = '#stage/exercise5-crdt/shortener.ts';
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 20);
 
 function call(port: number, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
@@ -51,7 +52,7 @@ export async function convergenceFigures(): Promise<void> {
   // A storage of its own, so this part leaves the harness's (which other parts start and stop) alone.
   const dir = mkdtempSync(join(tmpdir(), 'distsys-bench-crdt-'));
   const store = await startStorage({ dir });
-  const nodes = await LocalCluster.startNodes('crdtbench', 3, { boot: APP, env: { DISTSYS_SHORTENER_PORT: '0', DISTSYS_STORAGE_URL: store.url } }).catch(async (err: unknown) => {
+  const nodes = await LocalCluster.startNodes('crdtbench', 3, { boot: APP, env: { DISTSYS_TARGET: 'solutions', DISTSYS_SHORTENER_PORT: '0', DISTSYS_STORAGE_URL: store.url } }).catch(async (err: unknown) => {
     await store.stop();
     rmSync(dir, { recursive: true, force: true });
     throw err;

@@ -9,9 +9,10 @@ import { HashRing, Node, ringPosition, rpc } from '../lib/index.ts';
 import { DEFAULT_VNODES } from '../lib/hashRing.ts';
 import { aliveOf } from '../lib/nodeName.ts';
 import { LocalCluster, spawnNode } from '../lib/cluster/index.ts';
-import { shortCode } from '../solutions/exercise4-link-shortener/shortCode.ts';
+import { shortCode } from '#stage/exercise4-link-shortener/shortCode.ts';
 
-const APP = new URL('../solutions/exercise4-link-shortener/shortener.ts', import.meta.url).href;
+/** Stage 4's shortener, on nodes that run the reference solution (DISTSYS_TARGET below), not a learner's code. */
+const APP = '#stage/exercise4-link-shortener/shortener.ts';
 const CODES = 10_000;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const CONNECTIONS = 10;
@@ -76,7 +77,7 @@ export async function redirectFigures(runs: number, cookie: string): Promise<voi
     sname: `benchshort${process.pid}`,
     cookie,
     boot: APP,
-    env: { DISTSYS_SHORTENER_PORT: '0', DISTSYS_SHORTENER_REPLICATION: 'full' },
+    env: { DISTSYS_TARGET: 'solutions', DISTSYS_SHORTENER_PORT: '0', DISTSYS_SHORTENER_REPLICATION: 'full' },
   });
   const bare = await bareRedirectServer('https://elixir-lang.org/');
   try {

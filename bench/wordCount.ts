@@ -1,16 +1,16 @@
 // The word count of stage 3 over the shipped corpus (about 1 MB), on a master
 // in this process and workers on 3 nodes, against the same count in one
 // process: a plain loop, and the same map and reduce run one after the other.
-// Uses solutions/, so it measures the kit, not a learner's code.
+// Uses solutions/ (and the worker nodes run it), so it measures the kit, not a learner's code.
 import { Node } from '../lib/index.ts';
 import { LocalCluster } from '../lib/cluster/index.ts';
-import { corpus } from '../solutions/exercise3-map-reduce/corpus.ts';
+import { corpus } from '#stage/exercise3-map-reduce/corpus.ts';
 import * as wordCount from '../solutions/exercise3-map-reduce/wordCount.ts';
-import { runLocally } from '../solutions/exercise3-map-reduce/steps.ts';
+import { runLocally } from '#stage/exercise3-map-reduce/steps.ts';
 import { startMaster } from '../solutions/exercise3-map-reduce/master.ts';
-import { mapReduce } from '../solutions/exercise3-map-reduce/mapReduce.ts';
+import { mapReduce } from '#stage/exercise3-map-reduce/mapReduce.ts';
 
-const STAGE = new URL('../solutions/exercise3-map-reduce/', import.meta.url);
+const SOLUTIONS = new URL('../solutions/exercise3-map-reduce/', import.meta.url);
 const MAP_JOBS = 12;
 const REDUCE_JOBS = 4;
 
@@ -42,13 +42,13 @@ export async function benchWordCount(runs: number): Promise<void> {
 
   const nodes = await LocalCluster.startNodes('wc', 3, {
     storage: true,
-    boot: new URL('worker.ts', STAGE).href,
-    env: { MAPREDUCE_MASTER: Node.self() },
+    boot: '#stage/exercise3-map-reduce/worker.ts',
+    env: { DISTSYS_TARGET: 'solutions', MAPREDUCE_MASTER: Node.self() },
   });
   const clusterMs: number[] = [];
   try {
     await startMaster();
-    const app = new URL('wordCount.ts', STAGE).href;
+    const app = new URL('wordCount.ts', SOLUTIONS).href;
     // One run first, not counted: the workers load the application and warm up.
     for (let r = 0; r <= runs; r++) {
       const t0 = performance.now();

@@ -14,9 +14,9 @@ const demo: Demo = {
   title: 'map/reduce: workers killed mid-job, the output still exact',
   summary: 'A master here, workers on three nodes writing to the storage; kill -9 one in the middle of a job: every line comes out exactly once.',
   async run(show) {
-    const { startMaster } = (await import(`${STAGE}/master.ts`)) as typeof import('../solutions/exercise3-map-reduce/master.ts');
-    const { mapReduce } = (await import(`${STAGE}/mapReduce.ts`)) as typeof import('../solutions/exercise3-map-reduce/mapReduce.ts');
-    const { corpus } = (await import(`${STAGE}/corpus.ts`)) as typeof import('../solutions/exercise3-map-reduce/corpus.ts');
+    const { startMaster } = (await import(`${STAGE}/master.ts`)) as typeof import('#stage/exercise3-map-reduce/master.ts');
+    const { mapReduce } = (await import(`${STAGE}/mapReduce.ts`)) as typeof import('#stage/exercise3-map-reduce/mapReduce.ts');
+    const { corpus } = (await import(`${STAGE}/corpus.ts`)) as typeof import('#stage/exercise3-map-reduce/corpus.ts');
 
     await show.step(
       'a master here, workers on three nodes',

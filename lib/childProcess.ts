@@ -15,14 +15,13 @@ function nodeStripsTypes(): boolean {
 
 /**
  * The `node` arguments that run the TypeScript file `script` (an absolute path or file URL).
- * With DISTSYS_TARGET=solutions (or variant) the child resolves `#stage/*` to solutions/
- * (or .variant/), like the test that started it (package.json's imports map, under a
- * custom condition).
+ * With `target` solutions (or variant; by default this process's DISTSYS_TARGET) the child
+ * resolves `#stage/*` to solutions/ (or .variant/), like the test that started it
+ * (package.json's imports map, under a custom condition).
  */
-export function tsEntryArgs(script: string | URL): string[] {
+export function tsEntryArgs(script: string | URL, target = process.env.DISTSYS_TARGET): string[] {
   const path = script instanceof URL || script.startsWith('file:') ? fileURLToPath(script) : script;
   const loader = new URL('./boot/typescript.mjs', import.meta.url).href;
-  const target = process.env.DISTSYS_TARGET;
   const conditions = target === 'solutions' || target === 'variant' ? [`--conditions=${target}`] : [];
   return nodeStripsTypes() ? [...conditions, path] : [...conditions, '--import', loader, path];
 }

@@ -4,18 +4,19 @@
 //     starter (and how long the starter takes to go red: an attendee waits for it);
 //   - every wrong variant (test/<stage>/variants/*.patch) is rejected by its problem's
 //     tests, with a message that matches its `# expect:`, i.e. names the mistake;
-//   - the lesson and the hints of solutions/ are byte-identical copies of the
-//     exercises' ones, every problem has hints and at least one wrong variant.
+//   - every file of the stage stands in one place: solutions/<stage>/ holds only the
+//     solved learner files, each given file has its exact key in package.json's
+//     imports, and imports reach the same file under every target (stageFiles.ts);
+//   - every problem has a lesson heading, hints and at least one wrong variant.
 // Prints the tables; exits 1 on any violation.
 //
 //   npm run verify                        everything
 //   npm run verify -- exercise2           one stage
 //   npm run verify -- exercise2 --variant watcher-takes-any-down [--keep]
 //                                         one wrong variant only (--keep leaves .variant/ in place)
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { readHints } from './hintsFile.ts';
 import { ROOT, lessonLink, problemRank, resolveStage, shortStage, stages as allStages } from './lessons.ts';
+import { stageFileProblems } from './stageFiles.ts';
 import { runStageTests, type StageRun, type TestRow } from './stageTests.ts';
 import { readVariants, removeMaterialised, runVariant, type Variant, type VariantResult } from './variants.ts';
 
@@ -51,17 +52,8 @@ const learnerFacing = (r: TestRow) => r.problem !== undefined;
 let solved: StageRun | undefined;
 const starters = new Map<string, { run: StageRun; ms: number }>();
 if (!onlyVariant) {
-  // ---- copies, hints, lesson headings
-  for (const stage of stages) {
-    for (const file of ['README.md', 'HINTS.md']) {
-      const a = join(ROOT, 'exercises', stage, file);
-      const b = join(ROOT, 'solutions', stage, file);
-      if (!existsSync(a)) problems.push(`exercises/${stage}/${file} is missing`);
-      else if (!existsSync(b) || !readFileSync(a).equals(readFileSync(b))) {
-        problems.push(`solutions/${stage}/${file} is not a copy of exercises/${stage}/${file}: cp exercises/${stage}/${file} solutions/${stage}/`);
-      }
-    }
-  }
+  // ---- no file in two places; imports that reach the same file under every target
+  problems.push(...stageFileProblems(ROOT, stages));
 
   // ---- the solutions: every test passes
   solved = await runStageTests('solutions', stages.map((s) => `test/${s}/`), { discardTraces: true });

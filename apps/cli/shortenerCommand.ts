@@ -6,8 +6,9 @@
 // and a curl line to try, and on Ctrl+C (or SIGTERM) stops the nodes and the
 // storage it started, then itself.
 //
-// The nodes run solutions/ (never DISTSYS_TARGET's choice), so the demo works
-// before anyone has solved the stage; --exercises runs the learner's code instead.
+// The nodes run solutions/ (never DISTSYS_TARGET's choice: they are started with
+// DISTSYS_TARGET=solutions), so the demo works before anyone has solved the stage;
+// --exercises runs the learner's code instead.
 import { createServer } from 'node:net';
 import { z } from 'zod';
 import { Node, rpc } from '../../lib/index.ts';
@@ -15,7 +16,14 @@ import { LocalCluster, spawnNode, type SpawnedNode } from '../../lib/cluster/ind
 import { UsageError, parseFlags } from '../../lib/internal.ts';
 
 const SHORTENER_READY_LINE = 'shortener ready';
-const STAGES = { '4': 'exercise4-link-shortener', '5': 'exercise5-crdt' } as const;
+/**
+ * Each stage's shortener, and the module that holds its nodes' ring (cluster.ts): stage 4's
+ * own, or, for stage 5, stage 4's solved one, which stage 5's shortener runs whatever the target.
+ */
+const STAGES = {
+  '4': { stage: 'exercise4-link-shortener', ring: '#stage/exercise4-link-shortener/cluster.ts' },
+  '5': { stage: 'exercise5-crdt', ring: new URL('../../solutions/exercise4-link-shortener/cluster.ts', import.meta.url).href },
+} as const;
 
 const flags = z.object({
   stage: z.enum(['4', '5']).default('4'),
@@ -49,8 +57,9 @@ export async function shortenerCommand(argv: string[]): Promise<void> {
   }
   const options = parsed.data;
   const folder = options.exercises ? 'exercises' : 'solutions';
-  const STAGE = STAGES[options.stage];
-  const moduleUrl = (file: string) => new URL(`../../${folder}/${STAGE}/${file}`, import.meta.url).href;
+  const { stage: STAGE, ring } = STAGES[options.stage];
+  // Resolved by each node, under the target it was started with.
+  const shortener = `#stage/${STAGE}/shortener.ts`;
 
   const children: SpawnedNode[] = [];
   let stopping: Promise<void> | undefined;
@@ -79,8 +88,8 @@ export async function shortenerCommand(argv: string[]): Promise<void> {
         spawnNode({
           sname: `shortener${i + 1}`,
           cookie: Node.getCookie(),
-          boot: moduleUrl('shortener.ts'),
-          env: { DISTSYS_SHORTENER_PORT: String(port), DISTSYS_SHORTENER_REPLICATION: options.replication },
+          boot: shortener,
+          env: { DISTSYS_TARGET: folder, DISTSYS_SHORTENER_PORT: String(port), DISTSYS_SHORTENER_REPLICATION: options.replication },
         }),
       ),
     );
@@ -90,10 +99,10 @@ export async function shortenerCommand(argv: string[]): Promise<void> {
     const names = children.map((child) => child.name);
     for (const name of names) if (!(await Node.connect(name))) throw new Error(`cannot connect to ${name}`);
     if (options.replication === 'ring') {
-      await rpc.call(names[0] as string, moduleUrl('cluster.ts'), 'setCanonicalNodes', [names]);
-      for (const name of names) await rpc.call(name, moduleUrl('cluster.ts'), 'updateRing');
+      await rpc.call(names[0] as string, ring, 'setCanonicalNodes', [names]);
+      for (const name of names) await rpc.call(name, ring, 'updateRing');
     }
-    for (const [i, name] of names.entries()) ports[i] = await rpc.call<number>(name, moduleUrl('shortener.ts'), 'httpPort');
+    for (const [i, name] of names.entries()) ports[i] = await rpc.call<number>(name, shortener, 'httpPort');
 
     const how = options.replication === 'ring' ? 'ring: only the owner of a link caches it' : 'full: every node caches every link';
     const out = [

@@ -7,8 +7,8 @@
 //
 // Make the tests pass: npm test -- exercise3 -t "problem 2"
 import type { Storage } from '../../lib/index.ts';
-import type { Pair } from './job.ts';
-import { splitInput } from './steps.ts';
+import type { Pair } from '#stage/exercise3-map-reduce/job.ts';
+import { splitInput } from '#stage/exercise3-map-reduce/steps.ts';
 
 /** `key('wc', 'input', 3)` is `mr/wc/input/3`: every key of a job starts with its name. */
 const key = (job: string, ...parts: Array<string | number>): string => ['mr', job, ...parts].join('/');

@@ -2,7 +2,7 @@
 // the result. The master answers once every reduce job is done.
 import { GenServer, Node, type RemoteName } from '../../lib/index.ts';
 import type { JobSpec, Pair } from './job.ts';
-import type { RunReply } from './master.ts';
+import type { RunReply } from '#stage/exercise3-map-reduce/master.ts';
 
 export interface RunOptions {
   /** The master (default: 'master' on this node). */

@@ -11,7 +11,7 @@
 // language settings (locale) or time zone.
 //
 // Make the tests pass: npm test -- exercise3 -t "warm-up"
-import type { Pair } from './job.ts';
+import type { Pair } from '#stage/exercise3-map-reduce/job.ts';
 
 /** One pair per word of `chunk`, lower-cased: `map('The cat, the hat')` gives the, cat, the, hat, each with 1. */
 export function map(chunk: string): Array<Pair<number>> {

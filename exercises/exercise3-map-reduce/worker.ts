@@ -8,7 +8,7 @@
 // (MAPREDUCE_MASTER names the master's node), or call `startWorker` yourself.
 import { Process, Storage, isDown, receive, sameRef, self, send, spawn, type Pid, type RemoteName } from '../../lib/index.ts';
 import { isAssignment, type App, type Assignment, type Done, type JobSpec, type Ready } from './job.ts';
-import { layout as stageLayout, type Layout } from './layout.ts';
+import { layout as stageLayout, type Layout } from '#stage/exercise3-map-reduce/layout.ts';
 import { retryWhileStorageIsDown } from './retry.ts';
 import { partition, reduceAll } from './steps.ts';
 

@@ -1,9 +1,13 @@
-// The shortener's HTTP API, on node:http (given: nothing to change here).
+// The shortener's HTTP API, on node:http (given: nothing to change here). Stage 4
+// serves it as it is; stage 5 gives it its redirect counts (`counts`, from aggregates.ts).
 //
-//   POST /          url=<address> (a form, as `curl -d url=…` sends) or {"url": "<address>"} (JSON)
-//                   201, body the code, Location the short link
-//   GET  /<code>    302, Location the url, body the url; 404 for an unknown code
-//   GET  /          200, a line saying how to use it
+//   POST /                    url=<address> (a form, as `curl -d url=…` sends) or {"url": "<address>"} (JSON)
+//                             201, body the code, Location the short link
+//   GET  /<code>              302, Location the url, body the url; 404 for an unknown code.
+//                             With counts, each 302 counts one redirect of the code on this node (recordRedirect)
+//   GET  /<code>/aggregates   with counts only: 200, "Redirects: N" as text, or {"code": …, "redirects": N}
+//                             with Accept: application/json; N is what this node's table holds (countFor)
+//   GET  /                    200, a line saying how to use it
 //
 // Everything else is refused with a status and a message that says why: 422 for
 // a missing url or one that is not an absolute http(s) url, 413 for a body over
@@ -20,7 +24,7 @@ import { browserRefusal } from '../../lib/edge/browsers.ts';
 import { ConnectionGuard } from '../../lib/edge/guard.ts';
 import { hangUpAfter } from '../../lib/edge/hangUp.ts';
 import { CODE_PATTERN } from './shortCode.ts';
-import type { Created, Found } from './linkManager.ts';
+import type { Created, Found } from '#stage/exercise4-link-shortener/linkManager.ts';
 
 /** The largest request body read; a larger one is refused with 413. */
 export const MAX_BODY_BYTES = 8 * 1024;
@@ -31,12 +35,20 @@ export interface Links {
   resolve(code: string): Promise<Found>;
 }
 
+/** How the API counts redirects (stage 5's aggregates.ts). */
+export interface Counts {
+  recordRedirect(code: string): void;
+  countFor(code: string): number;
+}
+
 export interface HttpOptions {
   /** 0 takes a free port. */
   port: number;
   /** Default 127.0.0.1: the shortener is for this machine. */
   host?: string;
   links: Links;
+  /** Stage 5: count each redirect, and serve GET /<code>/aggregates. */
+  counts?: Counts;
 }
 
 export interface HttpServer {
@@ -140,7 +152,14 @@ function reply(res: ServerResponse, status: number, body: string, headers: Recor
   res.end(body);
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, links: Links, host: string, port: number): Promise<void> {
+/** Whether the client asked for JSON (Accept: application/json, among others or alone). */
+function wantsJson(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((part) => part.split(';')[0]?.trim().toLowerCase() === 'application/json');
+}
+
+const AGGREGATES_PATH = /^\/([A-Za-z0-9_-]{6})\/aggregates$/;
+
+async function route(req: IncomingMessage, res: ServerResponse, { links, counts }: HttpOptions, host: string, port: number): Promise<void> {
   const refusal = browserRefusal(req.headers);
   if (refusal) throw new Refusal(403, `the shortener does not answer web pages: ${refusal}`);
   const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -153,14 +172,25 @@ async function route(req: IncomingMessage, res: ServerResponse, links: Links, ho
       if (created.error === 'taken') throw new Refusal(422, `cannot shorten ${url}: each of its candidate codes already belongs to another url`);
       throw new Refusal(503, `nodedown: the node that owns this link cannot be reached (the link is stored; try again once the network is back)`);
     }
-    if (method === 'GET' || method === 'HEAD') return reply(res, 200, `distsys link shortener on ${Node.self()}: POST / with url=https://… shortens it, GET /<code> follows it\n`);
+    const counting = counts ? ', GET /<code>/aggregates counts its redirects' : '';
+    if (method === 'GET' || method === 'HEAD') return reply(res, 200, `distsys link shortener on ${Node.self()}: POST / with url=https://… shortens it, GET /<code> follows it${counting}\n`);
     throw new Refusal(405, `${method} / is not allowed: POST / shortens a url`);
   }
+  const aggregates = counts ? AGGREGATES_PATH.exec(path)?.[1] : undefined;
+  if (counts && aggregates !== undefined) {
+    if (method !== 'GET' && method !== 'HEAD') throw new Refusal(405, `${method} ${path} is not allowed: GET ${path} reads the link's redirect count`);
+    const redirects = counts.countFor(aggregates);
+    if (wantsJson(req.headers.accept)) return reply(res, 200, `${JSON.stringify({ code: aggregates, redirects })}\n`, { 'content-type': 'application/json' });
+    return reply(res, 200, `Redirects: ${redirects}\n`);
+  }
   const code = path.slice(1);
-  if (!CODE_PATTERN.test(code)) throw new Refusal(404, `there is nothing at ${path.slice(0, 100)}: a short link is /<code>, 6 characters of A-Z a-z 0-9 - _`);
+  if (!CODE_PATTERN.test(code)) throw new Refusal(404, `there is nothing at ${path.slice(0, 100)}: a short link is /<code>, 6 characters of A-Z a-z 0-9 - _${counts ? ', and its count /<code>/aggregates' : ''}`);
   if (method !== 'GET' && method !== 'HEAD') throw new Refusal(405, `${method} ${path} is not allowed: GET ${path} follows the link`);
   const found = await links.resolve(code);
-  if ('ok' in found) return reply(res, 302, found.ok, { location: found.ok });
+  if ('ok' in found) {
+    if (method === 'GET') counts?.recordRedirect(code); // a HEAD only asks where it leads
+    return reply(res, 302, found.ok, { location: found.ok });
+  }
   throw new Refusal(404, `no link has the code ${code}`);
 }
 
@@ -179,7 +209,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
   let port = options.port;
   const server = createServer((req, res) => {
     req.on('error', () => {}); // a client that hangs up mid-request is its own problem
-    route(req, res, options.links, host, port).catch((err: unknown) => {
+    route(req, res, options, host, port).catch((err: unknown) => {
       const { status, message, close } = failure(err);
       if (status >= 500) console.error(`[${Node.self()}] shortener: ${req.method} ${req.url?.slice(0, 100)}: ${message}`);
       const path = (req.url ?? '/').split('?')[0];

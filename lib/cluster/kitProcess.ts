@@ -36,7 +36,9 @@ export interface StartKitProcessOptions {
 
 export async function startKitProcess(options: StartKitProcessOptions): Promise<KitProcess> {
   const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
-  const child: ResultPromise = execa(command as string, [...prefix, ...tsEntryArgs(MAIN), ...options.args], {
+  // A DISTSYS_TARGET given to the child picks the code its `#stage/...` imports resolve to.
+  const target = options.env?.DISTSYS_TARGET ?? process.env.DISTSYS_TARGET;
+  const child: ResultPromise = execa(command as string, [...prefix, ...tsEntryArgs(MAIN, target), ...options.args], {
     env: { ...kitChildEnv(), ...options.env },
     extendEnv: true,
     ipc: true,

@@ -16,9 +16,9 @@ import { spawnNode, type SpawnedNode } from './spawnNode.ts';
 import { startStorage, type StorageProcess } from './storageProcess.ts';
 
 export interface StartNodesOptions {
-  /** The application module each node boots (a path or file URL; its `start()` runs at boot). */
+  /** The application module each node boots (a path, a file URL or a `#stage/...` specifier; its `start()` runs at boot). */
   boot?: string;
-  /** Extra environment for the children. */
+  /** Extra environment for the children (DISTSYS_TARGET there picks the stage code they run, as it does for this process). */
   env?: Record<string, string>;
   /** The children's tick time (Erlang's net_ticktime). */
   tickTimeMs?: number;

@@ -18,6 +18,7 @@ export interface SpawnNodeOptions {
   tickTimeMs?: number;
   /** 'erlang': the node speaks Erlang's distribution (`--dist erlang`), on EPMD (ERL_EPMD_PORT in `env`, or 4369). */
   dist?: 'kit' | 'erlang';
+  /** Extra environment; DISTSYS_TARGET there picks what the node's `#stage/...` imports resolve to. */
   env?: Record<string, string>;
   /** A command the node runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] to put it on another (virtual) host. */
   wrapper?: string[];

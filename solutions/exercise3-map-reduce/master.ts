@@ -12,9 +12,9 @@
 //
 // Make the tests pass: npm test -- exercise3 -t "problem 1" (then "problem 2")
 import { GenServer, Process, Storage, isDown, sameRef, send, type DownMessage, type From, type Pid, type Ref } from '../../lib/index.ts';
-import { isDone, isReady, sameTask, tasks, type Assignment, type Done, type JobSpec, type Pair, type Task } from './job.ts';
+import { isDone, isReady, sameTask, tasks, type Assignment, type Done, type JobSpec, type Pair, type Task } from '#stage/exercise3-map-reduce/job.ts';
 import { layout as stageLayout, type Layout } from './layout.ts';
-import { retryWhileStorageIsDown } from './retry.ts';
+import { retryWhileStorageIsDown } from '#stage/exercise3-map-reduce/retry.ts';
 
 /** A worker the master knows of, and the task it is running, if any. */
 export interface Worker {

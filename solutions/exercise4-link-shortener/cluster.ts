@@ -8,7 +8,7 @@
 // Make the tests pass: npm test -- exercise4 -t "problem 2"
 import { z } from 'zod';
 import { HashRing, type NodeName } from '../../lib/index.ts';
-import { MEMBERSHIP_KEY, store } from './store.ts';
+import { MEMBERSHIP_KEY, store } from '#stage/exercise4-link-shortener/store.ts';
 
 const membership = z.array(z.string().min(1));
 

@@ -14,10 +14,10 @@
 //
 // Make the tests pass: npm test -- exercise4 -t "problem 1" (then "problem 2").
 import { CallError, GenServer, RpcError, rpc } from '../../lib/index.ts';
-import { CACHE, cache, cached } from './cache.ts';
+import { CACHE, cache, cached } from '#stage/exercise4-link-shortener/cache.ts';
 import { findNode } from './cluster.ts';
-import { MAX_CANDIDATES, shortCode } from './shortCode.ts';
-import { linkKey, store } from './store.ts';
+import { MAX_CANDIDATES, shortCode } from '#stage/exercise4-link-shortener/shortCode.ts';
+import { linkKey, store } from '#stage/exercise4-link-shortener/store.ts';
 
 export type Created = { ok: string } | { error: 'taken' | 'nodedown' };
 export type Found = { ok: string } | { error: 'notFound' };

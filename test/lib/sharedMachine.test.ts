@@ -15,6 +15,7 @@ import { Storage, rpc } from '../../lib/index.ts';
 import { EpmdClient } from '../../lib/epmd/client.ts';
 import { spawnNode } from '../../lib/cluster/spawnNode.ts';
 import { startStorage } from '../../lib/cluster/storageProcess.ts';
+import { serveHttp } from '#stage/exercise4-link-shortener/http.ts';
 import { fixture, startChild, startManager, uniqueName } from '../support/nodes.ts';
 import { asOtherUser, otherUserCannot, runAsNobody, startAsNobody } from '../support/otherUser.ts';
 import { waitFor } from '../support/wait.ts';
@@ -136,16 +137,11 @@ function postWithHost(port: number, host: string): Promise<string | undefined> {
 }
 
 describe("the link shortener's Location", () => {
-  // The given http.ts of stages 4 and 5, in exercises/ and solutions/ (the same file twice each).
-  // Imported by path: the starter code around it is not this project's to type-check.
-  type Serve = (options: object) => Promise<{ port: number; close(): Promise<void> }>;
-  const copies = ['exercises/exercise4-link-shortener', 'solutions/exercise4-link-shortener', 'exercises/exercise5-crdt', 'solutions/exercise5-crdt'];
-  it.each(copies)('%s/http.ts: the short link is at the address the server serves, whatever Host header the client sends', async (folder) => {
-    const url = new URL(`../../${folder}/http.ts`, import.meta.url).href;
-    const { serveHttp } = (await import(/* @vite-ignore */ url)) as { serveHttp: Serve };
-    const links = { create: async () => ({ ok: 'abc123' }), resolve: async () => ({ error: 'notFound' }) };
-    const counts = { recordRedirect: () => {}, countFor: () => 0 };
-    const server = await serveHttp({ port: 0, links, counts });
+  // The given http.ts that stages 4 and 5 serve (stage 5 with its redirect counts).
+  const servers = { 'stage 4': {}, 'stage 5': { counts: { recordRedirect: () => {}, countFor: () => 0 } } };
+  it.each(Object.entries(servers))('http.ts, as %s serves it: the short link is at the address the server serves, whatever Host header the client sends', async (_stage, extras) => {
+    const links = { create: async () => ({ ok: 'abc123' }), resolve: async () => ({ error: 'notFound' as const }) };
+    const server = await serveHttp({ port: 0, links, ...extras });
     try {
       for (const host of ['evil.example', 'evil.example:80', `127.0.0.1:${server.port}`]) {
         expect(await postWithHost(server.port, host), `Host: ${host}`).toBe(`http://127.0.0.1:${server.port}/abc123`);

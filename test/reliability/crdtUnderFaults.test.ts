@@ -16,7 +16,8 @@ import { injectFaults } from '../support/faults.ts';
 import { CRDT_FIXTURES } from './crdtFixtures.ts';
 import { aggregates, follow, shorten } from '../exercise5-crdt/api.ts';
 
-const APP = new URL('../../solutions/exercise5-crdt/shortener.ts', import.meta.url).href;
+/** Stage 5's shortener; the nodes run the reference solution, whatever this run's DISTSYS_TARGET. */
+const APP = '#stage/exercise5-crdt/shortener.ts';
 const LINKS = 5;
 let nodes: NodeName[] = [];
 const ports = new Map<NodeName, number>();
@@ -24,7 +25,7 @@ const portOf = (node: NodeName) => ports.get(node) as number;
 
 beforeAll(async () => {
   await LocalCluster.start();
-  nodes = await LocalCluster.startNodes('crdtchaos', 3, { boot: APP, storage: true, env: { DISTSYS_SHORTENER_PORT: '0' } });
+  nodes = await LocalCluster.startNodes('crdtchaos', 3, { boot: APP, storage: true, env: { DISTSYS_TARGET: 'solutions', DISTSYS_SHORTENER_PORT: '0' } });
   for (const node of nodes) ports.set(node, await rpc.call<number>(node, CRDT_FIXTURES, 'shortenerPort'));
 });
 afterEach(async () => {

@@ -7,11 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Storage, type NodeName } from '../../lib/index.ts';
 import { LocalCluster } from '../../lib/cluster/index.ts';
-import { mapReduce } from '../../solutions/exercise3-map-reduce/mapReduce.ts';
-import type { Pair } from '../../solutions/exercise3-map-reduce/job.ts';
+import { mapReduce } from '#stage/exercise3-map-reduce/mapReduce.ts';
+import type { Pair } from '#stage/exercise3-map-reduce/job.ts';
 
 const MASTER_APP = new URL('../../solutions/exercise3-map-reduce/master.ts', import.meta.url).href;
-const WORKER_APP = new URL('../../solutions/exercise3-map-reduce/worker.ts', import.meta.url).href;
+/** The given worker; its nodes run the reference solution's layout (DISTSYS_TARGET below), whatever this run's target. */
+const WORKER_APP = '#stage/exercise3-map-reduce/worker.ts';
 const SLOW_IDENTITY = new URL('./slowIdentity.ts', import.meta.url).href;
 const LINES = Array.from({ length: 60_000 }, (_, i) => `line ${i + 1}`);
 
@@ -21,7 +22,7 @@ let workers: NodeName[] = [];
 beforeAll(async () => {
   await LocalCluster.start();
   [master] = (await LocalCluster.startNodes('mrchaosm', 1, { boot: MASTER_APP, storage: true })) as [NodeName];
-  workers = await LocalCluster.startNodes('mrchaosw', 2, { boot: WORKER_APP, env: { MAPREDUCE_MASTER: master } });
+  workers = await LocalCluster.startNodes('mrchaosw', 2, { boot: WORKER_APP, env: { DISTSYS_TARGET: 'solutions', MAPREDUCE_MASTER: master } });
 });
 afterAll(() => LocalCluster.stopNodes());
 

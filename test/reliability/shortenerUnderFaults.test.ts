@@ -9,7 +9,8 @@ import { rpc, type NodeName } from '../../lib/index.ts';
 import { LocalCluster } from '../../lib/cluster/index.ts';
 import { FIXTURES } from './fixtures.ts';
 
-const APP = new URL('../../solutions/exercise4-link-shortener/shortener.ts', import.meta.url).href;
+/** Stage 4's shortener; the nodes run the reference solution, whatever this run's DISTSYS_TARGET. */
+const APP = '#stage/exercise4-link-shortener/shortener.ts';
 const ROUNDS = 8;
 let nodes: NodeName[] = [];
 const ports = new Map<NodeName, number>();
@@ -18,7 +19,7 @@ afterAll(() => LocalCluster.stopNodes());
 
 beforeAll(async () => {
   await LocalCluster.start();
-  nodes = await LocalCluster.startNodes('chaos', 3, { boot: APP, storage: true, env: { DISTSYS_SHORTENER_PORT: '0' } });
+  nodes = await LocalCluster.startNodes('chaos', 3, { boot: APP, storage: true, env: { DISTSYS_TARGET: 'solutions', DISTSYS_SHORTENER_PORT: '0' } });
   for (const node of nodes) ports.set(node, await rpc.call<number>(node, FIXTURES, 'shortenerPort'));
 });
 

@@ -36,8 +36,8 @@ await Node.start({ sname: `fuzztarget${process.pid}` }, { cookie: process.env.FU
 // The node serves stage 4's link shortener (the reference solution) over this storage, on a free port.
 process.env.DISTSYS_STORAGE_URL = storage.url;
 process.env.DISTSYS_SHORTENER_PORT = '0';
-const shortener = await import('../../solutions/exercise4-link-shortener/shortener.ts');
-await shortener.start();
+const shortener = await import('#stage/exercise4-link-shortener/shortener.ts');
+await shortener.startShortener(await import('../../solutions/exercise4-link-shortener/linkManager.ts'));
 
 const stats = (): TargetStats => {
   const handles: Record<string, number> = {};
