@@ -272,7 +272,9 @@ function decodePlain(obj: Record<string, unknown>, depth: number): Record<string
     if (typeof v === 'object' && v !== null) {
       const decoded = decodeValue(v, depth + 1);
       // A tagged value is replaced; defining (not assigning) keeps a "__proto__" key an own property.
-      if (decoded !== v) Object.defineProperty(obj, key, { value: decoded, enumerable: true, writable: true, configurable: true });
+      if (decoded === v) continue;
+      if (key === '__proto__') Object.defineProperty(obj, key, { value: decoded, enumerable: true, writable: true, configurable: true });
+      else obj[key] = decoded;
     }
   }
   return obj;

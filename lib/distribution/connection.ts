@@ -9,7 +9,7 @@ import type { NodeName } from '../terms.ts';
 import { ChunkError, Reassembly, sendChunked } from './chunks.ts';
 import type { CloseReason } from './closeReason.ts';
 import type { Entry } from './entries.ts';
-import { readEntry, type EncodedEntry } from './entryCodec.ts';
+import { canWait, readEntry, type EncodedEntry } from './entryCodec.ts';
 import { FrameOpener, FrameSealer } from './frameMac.ts';
 import { WS_TOO_BIG, type RawFrame } from './frameQueue.ts';
 import { distFrame, isDistFrame } from './frames.ts';
@@ -44,6 +44,7 @@ export class Connection {
   private outbox: EncodedEntry[] = [];
   private outboxBytes = 0;
   private flushScheduled = false;
+  private lateFlushScheduled = false;
   private lastReceived = Date.now();
   private tickTimer: NodeJS.Timeout;
   private lastCheck = Date.now();
@@ -87,7 +88,12 @@ export class Connection {
     return this.open;
   }
 
-  /** Queues one encoded entry; the batch leaves at the end of this turn of the event loop. */
+  /**
+   * Queues one encoded entry; the batch leaves once the code running now and the promise
+   * callbacks it set off are done (a microtask), so that every send of one turn travels in one
+   * frame. An entry that can wait (a demonitor: canWait) leaves with the next batch, or at the
+   * latest in the check phase of this turn of the event loop (setImmediate), before it sleeps.
+   */
   enqueue(entry: EncodedEntry): void {
     if (!this.open) return;
     this.outbox.push(entry);
@@ -96,11 +102,23 @@ export class Connection {
       this.flush();
       return;
     }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(() => this.flush());
+    if (this.flushScheduled) return;
+    if (canWait(entry)) {
+      if (!this.lateFlushScheduled) {
+        this.lateFlushScheduled = true;
+        setImmediate(this.lateFlush);
+      }
+      return;
     }
+    this.flushScheduled = true;
+    queueMicrotask(this.scheduledFlush);
   }
+
+  private readonly scheduledFlush = () => this.flush();
+  private readonly lateFlush = () => {
+    this.lateFlushScheduled = false;
+    this.flush();
+  };
 
   sendPeers(nodes: string[]): void {
     this.flush();

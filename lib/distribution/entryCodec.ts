@@ -125,6 +125,15 @@ export function encodeEntry(entry: Entry): EncodedEntry {
   return encodeToString(toWire(entry)) as EncodedEntry;
 }
 
+/**
+ * Whether an encoded entry may wait for the next batch: a demonitor, which nobody waits for
+ * (the monitor is gone on this side already; a DOWN that crosses it is dropped here). So the
+ * demonitor that ends a GenServer call travels with what is sent next, not in a frame of its own.
+ */
+export function canWait(entry: EncodedEntry): boolean {
+  return entry.startsWith('["dm",');
+}
+
 /** Why an entry from a peer was refused. */
 export class EntryError extends Error {
   override name = 'EntryError';
