@@ -4,9 +4,10 @@
 // itself has a `$` key is wrapped, so no user data is ever mistaken for a tag.
 // Encoding walks the whole value first, so what cannot cross (a function, an
 // instance of an unknown class) throws at the sender with the path to it.
-import { types } from 'node:util';
+import { util } from './builtins.ts';
 import { localNode } from './localNode.ts';
 import { Pid, Ref } from './terms.ts';
+const { types } = util;
 
 export class CodecError extends Error {
   override name = 'CodecError';
