@@ -8,6 +8,8 @@ export interface Figure {
   readonly lowerIsBetter: boolean;
   readonly kit: number | undefined;
   readonly erlang?: number | undefined;
+  /** The same measure between a kit node in Erlang mode and an erl node (round trips only; with --erlang). */
+  readonly mixed?: number | undefined;
   /** How it was measured (runs, sizes), for the reader of the table. */
   readonly note?: string;
 }
@@ -41,8 +43,14 @@ export function ratio(f: Figure): string {
 
 /** The figures as a Markdown table (what the README's performance table is made from). */
 export function table(figures: Figure[], withErlang: boolean): string {
-  const rows = figures.map((f) => [f.label, show(f.kit, f.unit), ...(withErlang ? [show(f.erlang, f.unit), ratio(f)] : [])]);
-  const head = ['figure', 'the kit', ...(withErlang ? ['Erlang/OTP', 'ratio'] : [])];
+  const withMixed = withErlang && figures.some((f) => f.mixed !== undefined);
+  const rows = figures.map((f) => [
+    f.label,
+    show(f.kit, f.unit),
+    ...(withErlang ? [show(f.erlang, f.unit), ratio(f)] : []),
+    ...(withMixed ? [f.mixed === undefined ? '' : show(f.mixed, f.unit)] : []),
+  ]);
+  const head = ['figure', 'the kit', ...(withErlang ? ['Erlang/OTP', 'ratio'] : []), ...(withMixed ? ['kit ↔ Erlang/OTP'] : [])];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');

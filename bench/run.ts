@@ -3,7 +3,8 @@
 // Node.js sets. Medians over runs; figures, never assertions.
 //
 //   npm run bench                      the kit's column
-//   npm run bench -- --erlang          and Erlang/OTP's, from the same run, with their ratio
+//   npm run bench -- --erlang          and Erlang/OTP's, from the same run, with their ratio, and the round
+//                                      trip between a kit node in Erlang mode and an erl node (kit ↔ Erlang/OTP)
 //   npm run bench -- --json FILE       also write the figures as JSON
 //   npm run bench -- --only kit,floor  a part of it (kit, floor, stages, erlang, wordcount, shortener, crdt)
 import { writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { convergenceFigures } from './crdt.ts';
 import { erlangFigures, erlangMissing } from './erlang.ts';
 import { table, type Figure } from './figures.ts';
 import { floorFigures } from './floor.ts';
+import { mixedFigures } from './mixed.ts';
 import { kitFigures } from './kit.ts';
 import { redirectFigures, ringFigures } from './shortener.ts';
 import { benchWordCount } from './wordCount.ts';
@@ -50,7 +52,9 @@ try {
     else {
       process.stderr.write('Erlang/OTP (same measures)...\n');
       const erl = await erlangFigures({ ...options, epmdPort: await pickPortMapperPort() });
-      figures = figures.map((f) => ({ ...f, erlang: erl.get(f.key) }));
+      process.stderr.write('a kit node in Erlang mode and an erl node (round trips)...\n');
+      const mixed = await mixedFigures({ runs: options.runs, trips: options.trips, epmdPort: await pickPortMapperPort() });
+      figures = figures.map((f) => ({ ...f, erlang: erl.get(f.key), mixed: mixed.get(f.key) }));
       withErlang = true;
     }
   }

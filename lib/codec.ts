@@ -4,7 +4,11 @@
 // itself has a `$` key is wrapped, so no user data is ever mistaken for a tag.
 // Encoding walks the whole value first, so what cannot cross (a function, an
 // instance of an unknown class) throws at the sender with the path to it.
+// The Erlang terms JavaScript lacks (erlang/terms.ts: atoms, tuples, whole
+// floats, improper lists, bitstrings, ports and funs) cross too, so a term that
+// came from an Erlang node can be sent on to any process, here or on a kit node.
 import { util } from './builtins.ts';
+import { Atom, BitString, ErlangFloat, ErlangOpaque, ImproperList, Tuple } from './erlang/terms.ts';
 import { localNode } from './localNode.ts';
 import { Pid, Ref } from './terms.ts';
 const { types } = util;
@@ -150,6 +154,21 @@ function encodeValue(value: unknown, depth: number): Json {
   if (types.isUint8Array(value)) {
     return { $: 'bin', v: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   }
+  // Erlang's terms (they come from Erlang nodes, and kit code builds them to answer them).
+  if (value instanceof Atom) return { $: 'atom', v: value.name };
+  // A tuple's elements and an improper list's items are an array, one level down, whose steps name the index.
+  if (value instanceof Tuple) return { $: 'tuple', v: encodeValue(value.elements, depth) };
+  if (value instanceof ErlangFloat) return { $: 'float', v: value.value };
+  if (value instanceof ImproperList) {
+    const items = encodeValue(value.items, depth);
+    try {
+      return { $: 'ilist', v: items, t: encodeValue(value.tail, next) };
+    } catch (err) {
+      throw through(err, '<tail>');
+    }
+  }
+  if (value instanceof BitString) return { $: 'bits', v: Buffer.from(value.bytes).toString('base64'), b: value.bits };
+  if (value instanceof ErlangOpaque) return { $: 'opaque', k: value.kind, v: Buffer.from(value.bytes).toString('base64') };
   if (value instanceof Error || types.isNativeError(value)) {
     const code = (value as { code?: unknown }).code;
     return {
@@ -243,6 +262,41 @@ function decodeTagged(tagged: Record<string, unknown>, depth: number): unknown {
       err.stack = typeof tagged.stack === 'string' ? tagged.stack : `${err.name}: ${err.message}`;
       if (typeof tagged.code === 'string') (err as { code?: string }).code = tagged.code;
       return err;
+    }
+    case 'atom':
+      try {
+        return Atom.of(field(tagged, 'v', 'string') as string);
+      } catch (err) {
+        throw new CodecError(`malformed atom term: ${(err as Error).message}`);
+      }
+    case 'tuple':
+      if (!Array.isArray(tagged.v)) throw new CodecError('malformed tuple term');
+      return new Tuple(decodeValue(tagged.v, depth + 1) as unknown[]);
+    case 'float': {
+      const v = field(tagged, 'v', 'number') as number;
+      if (!Number.isFinite(v)) throw new CodecError('malformed float term');
+      return new ErlangFloat(v);
+    }
+    case 'ilist': {
+      if (!Array.isArray(tagged.v)) throw new CodecError('malformed improper list term');
+      try {
+        return new ImproperList(decodeValue(tagged.v, depth + 1) as unknown[], decodeValue(tagged.t, depth + 1));
+      } catch (err) {
+        if (err instanceof CodecError) throw err;
+        throw new CodecError(`malformed improper list term: ${(err as Error).message}`);
+      }
+    }
+    case 'bits':
+      try {
+        return new BitString(new Uint8Array(Buffer.from(field(tagged, 'v', 'string') as string, 'base64')), field(tagged, 'b', 'number') as number);
+      } catch (err) {
+        if (err instanceof CodecError) throw err;
+        throw new CodecError(`malformed bitstring term: ${(err as Error).message}`);
+      }
+    case 'opaque': {
+      const kind = tagged.k;
+      if (kind !== 'port' && kind !== 'fun' && kind !== 'export') throw new CodecError('malformed opaque term');
+      return new ErlangOpaque(kind, new Uint8Array(Buffer.from(field(tagged, 'v', 'string') as string, 'base64')));
     }
     case 'obj': {
       const v = tagged.v;

@@ -48,6 +48,11 @@ export function defaultCookiePath(): string {
   return join(homedir(), COOKIE_FILE_NAME);
 }
 
+/** Erlang's own cookie file, `~/.erlang.cookie`: a node in Erlang mode reads it (or makes it, as `erl` does) when given no cookie. */
+export function erlangCookiePath(): string {
+  return join(homedir(), '.erlang.cookie');
+}
+
 function randomCookie(): string {
   const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   return [...randomBytes(20)].map((b) => letters[b % 26]).join('');
@@ -57,7 +62,8 @@ function randomCookie(): string {
 const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 
 /**
- * The cookie from `~/.distsys.cookie`, created (mode 0600) with a random one if missing.
+ * The cookie from `~/.distsys.cookie` (or `path`: `~/.erlang.cookie` in Erlang mode), created
+ * (mode 0600) with a random one if missing: 20 capital letters, as Erlang makes its own.
  * The file is looked at before it is believed: whoever can write it decides the cookie, so it
  * must be a plain file of this user's that no other user may write. A symbolic link (dotfile
  * managers make them) is followed and its target checked the same way; a link to nothing is

@@ -7,13 +7,12 @@ import { knownNodes } from './distribution/current.ts';
 import {
   ReceiveTimeout, demonitor, exit, exitSelf, monitor, receive, register, self, send, spawn, whereis, type SpawnOptions,
 } from './process/index.ts';
-import { formatReason, isDown, isExit, isPid, isRef, samePid, sameRef, type DownMessage, type NodeName, type Pid, type Ref, type RemoteName } from './terms.ts';
+import {
+  callMsg, castMsg, genServerEnvelope, isGen, isReplyTo, readReply, replyMsg, stopMsg, type CallMsg, type CastMsg, type From, type StopMsg,
+} from './genServerMessages.ts';
+import { formatReason, isDown, isExit, isPid, samePid, sameRef, type DownMessage, type NodeName, type Pid, type Ref, type RemoteName } from './terms.ts';
 
-/** Who is waiting for a reply: hand it to `GenServer.reply` to answer later. */
-export interface From {
-  readonly pid: Pid;
-  readonly ref: Ref;
-}
+export { genServerEnvelope, type From };
 
 export type CallResult<S, R = unknown> =
   | { reply: R; state: S }
@@ -80,41 +79,9 @@ function describeServer(server: ServerRef): string {
   return `{${server.name}, ${server.node}}`;
 }
 
-// ---- the messages a GenServer understands
+// ---- the messages a GenServer understands (genServerMessages.ts), and start's acknowledgement
 
-interface CallMsg { $gen: 'call'; from: From; request: unknown }
-interface CastMsg { $gen: 'cast'; msg: unknown }
-interface ReplyMsg { $genReply: Ref; value: unknown }
 interface AckMsg { $genAck: Ref; error?: unknown }
-interface StopMsg { $gen: 'stop'; reason: unknown }
-
-function isGen(msg: unknown, kind: 'call' | 'cast' | 'stop'): boolean {
-  return typeof msg === 'object' && msg !== null && (msg as { $gen?: unknown }).$gen === kind;
-}
-
-/**
- * What a GenServer message is, for people (traces, the live view: `cast {ping: 1}`): a call, a
- * cast or a reply, and what it carries; undefined for any other message. A call and its reply
- * share `ref`, made on the caller's node (traces pair them with it). The envelope's keys stay
- * this file's business (see `describe` in distribution/entries.ts).
- */
-export function genServerEnvelope(msg: unknown): { label: 'call' | 'cast' | 'reply'; content: unknown; ref?: Ref } | undefined {
-  if (isGen(msg, 'cast')) return { label: 'cast', content: (msg as CastMsg).msg };
-  if (isGen(msg, 'call')) {
-    const ref = (msg as Partial<CallMsg>).from?.ref;
-    return { label: 'call', content: (msg as CallMsg).request, ...(isRef(ref) ? { ref } : {}) };
-  }
-  if (typeof msg === 'object' && msg !== null && '$genReply' in msg) {
-    const ref = (msg as ReplyMsg).$genReply;
-    return { label: 'reply', content: (msg as ReplyMsg).value, ...(isRef(ref) ? { ref } : {}) };
-  }
-  return undefined;
-}
-
-function isReplyTo(ref: Ref) {
-  return (msg: unknown): boolean =>
-    typeof msg === 'object' && msg !== null && '$genReply' in msg && sameRef((msg as ReplyMsg).$genReply, ref);
-}
 
 function isDownOf(ref: Ref) {
   return (msg: unknown): boolean => isDown(msg) && sameRef(msg.ref, ref);
@@ -225,7 +192,7 @@ export const GenServer = {
     }
     const target = toTarget(server);
     const ref = monitor(target);
-    send(target, { $gen: 'call', from: { pid: self(), ref }, request } satisfies CallMsg);
+    send(target, callMsg({ pid: self(), ref }, request));
     let msg: unknown;
     try {
       msg = await receive((m) => isReplyTo(ref)(m) || isDownOf(ref)(m), timeout);
@@ -234,9 +201,10 @@ export const GenServer = {
       if (err instanceof ReceiveTimeout) throw new CallError(server, 'timeout');
       throw err;
     }
-    if (isReplyTo(ref)(msg)) {
+    const reply = readReply(msg);
+    if (reply) {
       await demonitor(ref, { flush: true });
-      return (msg as ReplyMsg).value as R;
+      return reply.value as R;
     }
     const reason = (msg as DownMessage).reason;
     if (reason === 'noconnection') throw new CallError(server, 'nodedown');
@@ -247,7 +215,7 @@ export const GenServer = {
   /** Sends `msg` to the server's handleCast and returns at once; never fails. */
   cast(server: ServerRef, msg: unknown): 'ok' {
     try {
-      send(typeof server === 'string' ? toTarget(server) : server, { $gen: 'cast', msg } satisfies CastMsg);
+      send(typeof server === 'string' ? toTarget(server) : server, castMsg(msg));
     } catch (err) {
       if (err instanceof CodecError) throw err;
     }
@@ -256,7 +224,7 @@ export const GenServer = {
 
   /** Answers a call later, from anywhere (for a handleCall that returned noreply). */
   reply(from: From, value: unknown): 'ok' {
-    send(from.pid, { $genReply: from.ref, value } satisfies ReplyMsg);
+    send(from.pid, replyMsg(from, value));
     return 'ok';
   },
 
@@ -281,14 +249,14 @@ export const GenServer = {
     for (const node of new Set(nodes)) {
       const ref = monitor({ name, node });
       waiting.set(`${ref.id}`, { node, ref });
-      send({ name, node }, { $gen: 'call', from: { pid: me, ref }, request } satisfies CallMsg);
+      send({ name, node }, callMsg({ pid: me, ref }, request));
     }
     const replies = new Map<NodeName, R>();
     const badNodes: NodeName[] = [];
     const deadline = Date.now() + timeout;
     const pendingOf = (m: unknown): { node: NodeName; ref: Ref } | undefined => {
       if (typeof m !== 'object' || m === null) return undefined;
-      const ref = '$genReply' in m ? (m as ReplyMsg).$genReply : isDown(m) ? m.ref : undefined;
+      const ref = readReply(m)?.ref ?? (isDown(m) ? m.ref : undefined);
       const entry = ref ? waiting.get(`${ref.id}`) : undefined;
       return entry && sameRef(entry.ref, ref) ? entry : undefined;
     };
@@ -301,9 +269,10 @@ export const GenServer = {
       }
       const entry = pendingOf(msg) as { node: NodeName; ref: Ref };
       waiting.delete(`${entry.ref.id}`);
-      if ('$genReply' in (msg as object)) {
+      const reply = readReply(msg);
+      if (reply) {
         await demonitor(entry.ref, { flush: true });
-        replies.set(entry.node, (msg as ReplyMsg).value as R);
+        replies.set(entry.node, reply.value as R);
       } else badNodes.push(entry.node);
     }
     for (const { node, ref } of waiting.values()) {
@@ -317,7 +286,7 @@ export const GenServer = {
   async stop(server: ServerRef, reason: unknown = 'normal', timeout = 5000): Promise<void> {
     const target = toTarget(server);
     const ref = monitor(target);
-    send(target, { $gen: 'stop', reason } satisfies StopMsg);
+    send(target, stopMsg(reason));
     const down = await receive<DownMessage>((m): m is DownMessage => isDownOf(ref)(m), timeout).catch(() => undefined);
     if (!down) throw new CallError(server, 'timeout');
     if (down.reason === 'noproc') throw new CallError(server, 'noproc');

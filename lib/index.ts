@@ -9,6 +9,10 @@ export { Supervisor, MAX_RESTART_INTENSITY, type ChildSpec, type SupervisorOptio
 export { rpc, RpcError } from './rpc.ts';
 export { makeRef } from './localNode.ts';
 export { CodecError } from './codec.ts';
+// Erlang's terms, for kit code that talks to Erlang nodes (`tuple(atom('ok'), value)` answers {ok, Value}).
+export { Atom, Tuple, ErlangFloat, ImproperList, BitString, ErlangOpaque, atom, tuple, float, improperList, isAtom, isTuple } from './erlang/terms.ts';
+export { termEquals } from './erlang/termEquals.ts';
+export { ErlangCodecError } from './erlang/etfTags.ts';
 export { Storage, StorageError } from './storage/client.ts';
 export { HashRing, ringPosition } from './hashRing.ts';
 export { addLogHandler, setConsoleLevel, type LogEvent } from './logger.ts';

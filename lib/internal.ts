@@ -10,6 +10,8 @@ export { linkPolicy } from './cluster/linkPolicy.ts';
 export { describeKeptMessage } from './cluster/trace.ts';
 export { defaultCookiePath, readDefaultCookie } from './cookie.ts';
 export { EpmdClient } from './epmd/client.ts';
+export { epmdAnswers, killEpmd, listNames } from './erlang/epmdClient.ts';
+export { erlangEpmdPort } from './erlang/epmdProtocol.ts';
 export { epmdPortFromEnv } from './epmd/protocol.ts';
 export { pickPortMapperPort } from './epmd/pickPort.ts';
 export { log } from './logger.ts';

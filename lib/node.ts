@@ -1,7 +1,7 @@
 // Elixir's `Node` module: start and stop distribution, name, cookie, and the
 // connections of this node (`list`, `ping`, `connect`, `disconnect`).
 import { z } from 'zod';
-import { handedCookie, readDefaultCookie } from './cookie.ts';
+import { erlangCookiePath, handedCookie, readDefaultCookie } from './cookie.ts';
 import { epmdPortFromEnv } from './epmd/protocol.ts';
 import { currentKernel, setCurrentKernel } from './distribution/current.ts';
 import { Kernel } from './distribution/netKernel.ts';
@@ -21,6 +21,13 @@ export interface StartOptions {
   epmdPort?: number;
   /** The largest frame (message batch) an authenticated peer may send; a bigger one closes its connection. Default 64 MiB. */
   maxFrameBytes?: number;
+  /**
+   * The protocol the node speaks with every peer: 'kit', the kit's own (the default), or
+   * 'erlang', Erlang's distribution, so `erl` and `iex` nodes can join (README, "Joining a real
+   * Erlang/Elixir cluster"). In Erlang mode the port mapper is EPMD (port 4369, or ERL_EPMD_PORT,
+   * or `epmdPort`) and the cookie without one is `~/.erlang.cookie`'s.
+   */
+  dist?: 'kit' | 'erlang';
 }
 
 const startOptions = z.object({
@@ -29,6 +36,7 @@ const startOptions = z.object({
   setupTimeMs: z.number().int().min(50).optional(),
   epmdPort: z.number().int().min(1).max(65535).optional(),
   maxFrameBytes: z.number().int().min(1024).optional(),
+  dist: z.enum(['kit', 'erlang'], { error: "dist is 'kit' (the kit's own protocol) or 'erlang' (Erlang's distribution)" }).optional(),
 });
 
 const envMs = (key: string, fallback: number): number => {
@@ -52,12 +60,15 @@ export const Node = {
     const fromParent = handedCookie();
     const opts = startOptions.parse({ ...options, cookie: options.cookie ?? fromParent });
     const parsed = 'sname' in id ? fromShortName(id.sname) : fromLongName(id.name);
+    const dist = opts.dist ?? 'kit';
+    const erlang = dist === 'erlang' ? await import('./erlang/node.ts') : undefined;
     const started = await Kernel.start({
       name: parsed.full,
+      dist,
       listenAddress: listenAddressFor(parsed.host),
       exposed: exposedAddressesFor(parsed.host),
-      cookie: opts.cookie ?? readDefaultCookie(),
-      epmdPort: opts.epmdPort ?? epmdPortFromEnv(),
+      cookie: opts.cookie ?? readDefaultCookie(erlang ? erlangCookiePath() : undefined),
+      epmdPort: opts.epmdPort ?? (erlang ? erlang.erlangEpmdPort() : epmdPortFromEnv()),
       tickTimeMs: opts.tickTimeMs ?? envMs('DISTSYS_TICK_MS', 60_000),
       setupTimeMs: opts.setupTimeMs ?? envMs('DISTSYS_SETUP_MS', 7_000),
       maxFrameBytes: opts.maxFrameBytes ?? 64 * 1024 * 1024,
@@ -65,6 +76,8 @@ export const Node = {
     setCurrentKernel(started);
     // Every node answers rpc through its rex server, as every Erlang node does.
     await startRex();
+    // A node in Erlang mode also answers what Erlang asks of another node's net_kernel (ping).
+    if (erlang) await erlang.startNetKernel();
     return parsed.full;
   },
 
@@ -73,6 +86,7 @@ export const Node = {
     const k = currentKernel();
     if (!k) return;
     stopRex();
+    if (k.protocol === 'erlang') (await import('./erlang/node.ts')).stopNetKernel();
     setCurrentKernel(undefined);
     await k.stop();
   },

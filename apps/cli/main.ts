@@ -1,5 +1,5 @@
 // `distsys`: the kit's command line.
-//   distsys shell --sname NAME [--cookie C]                  an interactive node, like iex --sname
+//   distsys shell --sname NAME [--cookie C] [--dist erlang]  an interactive node, like iex --sname
 //   distsys node --sname NAME [--cookie C] [--boot MODULE]   a headless node
 //   distsys epmd [--kill]                                     the names the port mapper holds
 //   distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]   the storage (the workshop's Redis)
@@ -12,8 +12,10 @@
 import { EpmdClient, UsageError, epmdPortFromEnv, parseFlags, recordCommand, runKitCommand } from '../../lib/internal.ts';
 
 const usage = `usage:
-  distsys shell --sname NAME | --name NAME@HOST [--cookie COOKIE]   an interactive node, like iex --sname NAME
-  distsys node --sname NAME | --name NAME@HOST [--cookie COOKIE] [--boot MODULE] [--tick-ms MS]
+  distsys shell --sname NAME | --name NAME@HOST [--cookie COOKIE] [--dist erlang]
+                            an interactive node, like iex --sname NAME; --dist erlang speaks Erlang's
+                            distribution, so erl and iex nodes can join it (EPMD on port 4369)
+  distsys node --sname NAME | --name NAME@HOST [--cookie COOKIE] [--boot MODULE] [--tick-ms MS] [--dist erlang]
   distsys epmd [--kill]     list the names the port mapper on this host holds (like epmd -names)
   distsys storage --dir DIR [--port N] [--host H] [--token T] [--max-mb N]
                             run the storage, journaled in DIR (prints its URL, token included)

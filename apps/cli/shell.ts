@@ -33,6 +33,7 @@ const HELP: Array<[string, string]> = [
   ["await rpc.call(node, 'node:os', 'hostname')", 'run a function on another node'],
   ["await LocalCluster.startNodes('cluster', 3)", 'start nodes as child processes of this one'],
   ['await Schism.partition(nodes)', 'cut nodes off from the others; Schism.heal(nodes) lets them back'],
+  ["atom('ok'), tuple(atom('ok'), 42)", "Erlang's atoms and tuples ({:ok, 42}), to talk to erl and iex nodes (--dist erlang)"],
   ['h()', 'this list'],
 ];
 
@@ -55,6 +56,9 @@ export async function shell(argv: string[]): Promise<void> {
   const prompt = () => `iex(${name})${counter}> `;
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   process.stdout.write(`distsys shell on node ${name}. h() lists what is in scope; Ctrl+D leaves.\n`);
+  if (values.dist === 'erlang') {
+    process.stdout.write("It speaks Erlang's distribution: erl and iex nodes can join it (it is hidden to them: Node.list(:hidden) in iex).\n");
+  }
   // breakEvalOnSigint: Ctrl+C abandons an input that waits, such as `await receive()` with no message coming.
   const server = repl.start({ prompt: prompt(), terminal, useColors: terminal, ignoreUndefined: true, preview: terminal, breakEvalOnSigint: true });
   Object.assign(server.context, library, { LocalCluster, Schism, h: help, flush });

@@ -1,12 +1,17 @@
 // The nodes of a demo, and how the live view reaches them. Two kinds:
 // - terminals: lone nodes, as if each ran in a terminal of its own, steered
-//   over their IPC channel (puppet.ts) so the demo never joins them together;
+//   over their IPC channel (puppet.ts) so the demo never joins them together
+//   (`dist: 'erlang'`: they speak Erlang's distribution, as `--dist erlang`);
 // - a LocalCluster: nodes meshed from the start, booting a stage's application,
 //   reached through rpc like in the stage tests.
 // The demo started them all, so the view may kill -9 and restart any of them.
+// Beside them, a demo may start real Erlang nodes (erlangNode.ts), which the view
+// does not look into; they stop with the demo, and so does the EPMD its nodes in
+// Erlang mode started (never one that was running before the demo).
 import { Node, type NodeName } from '../../lib/index.ts';
 import { LocalCluster, spawnNode, type SpawnedNode, type StartNodesOptions } from '../../lib/cluster/index.ts';
-import { AGENT } from '../../lib/internal.ts';
+import { AGENT, epmdAnswers, erlangEpmdPort, killEpmd, listNames } from '../../lib/internal.ts';
+import { ErlangNode } from './erlangNode.ts';
 import { overRpc, LOOK_TIMEOUT_MS, type AgentFunction, type ClusterAccess, type Lifecycle, type Member } from '../view/clusterAccess.ts';
 import { VIEW_AGENT, type Look } from '../view/nodeAgent.ts';
 
@@ -17,18 +22,24 @@ export const LIBRARY = new URL('../../lib/index.ts', import.meta.url).href;
 /** What a call on a terminal returned: JSON when it is plain data, else the text the shell would print. */
 export type Returned = { json: unknown } | { printed: string };
 
+/** How a terminal node starts: its cookie (the demo's by default), and the protocol it speaks. */
+export interface TerminalOptions {
+  readonly cookie?: string;
+  readonly dist?: 'kit' | 'erlang';
+}
+
 export class Terminal {
   readonly name: NodeName;
   readonly sname: string;
-  readonly cookie: string | undefined;
+  readonly options: TerminalOptions;
   private node: SpawnedNode | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: Returned) => void; reject: (e: Error) => void }>();
 
-  constructor(node: SpawnedNode, sname: string, cookie: string | undefined) {
+  constructor(node: SpawnedNode, sname: string, options: TerminalOptions) {
     this.name = node.name;
     this.sname = sname;
-    this.cookie = cookie;
+    this.options = options;
     this.attach(node);
   }
 
@@ -94,18 +105,21 @@ export class Terminal {
 
   async restart(): Promise<void> {
     if (this.node) await this.kill();
-    this.attach(await startTerminalNode(this.sname, this.cookie));
+    this.attach(await startTerminalNode(this.sname, this.options));
   }
 }
 
-function startTerminalNode(sname: string, cookie: string | undefined): Promise<SpawnedNode> {
-  return spawnNode({ sname, cookie: cookie ?? Node.getCookie(), boot: PUPPET });
+function startTerminalNode(sname: string, options: TerminalOptions): Promise<SpawnedNode> {
+  return spawnNode({ sname, cookie: options.cookie ?? Node.getCookie(), boot: PUPPET, ...(options.dist ? { dist: options.dist } : {}) });
 }
 
 export class DemoCluster implements ClusterAccess {
   readonly observer: NodeName = Node.self();
   private readonly terminals = new Map<NodeName, Terminal>();
   private readonly meshed = new Set<NodeName>();
+  private readonly erlangNodes: ErlangNode[] = [];
+  /** Whether an EPMD answered before the demo's first node in Erlang mode (then it is not the demo's to stop). */
+  private epmdWasRunning: boolean | undefined;
   readonly lifecycle: Lifecycle = {
     owns: (node) => this.terminals.has(node) || this.meshed.has(node),
     kill: (node) => this.terminals.get(node)?.kill() ?? LocalCluster.kill(node),
@@ -116,11 +130,19 @@ export class DemoCluster implements ClusterAccess {
     },
   };
 
-  /** A lone node, as if started in a terminal of its own (`npx distsys shell --sname NAME`). */
-  async terminal(sname: string, options: { cookie?: string } = {}): Promise<Terminal> {
-    const terminal = new Terminal(await startTerminalNode(sname, options.cookie), sname, options.cookie);
+  /** A lone node, as if started in a terminal of its own (`npx distsys shell --sname NAME`, with `--dist erlang` for dist 'erlang'). */
+  async terminal(sname: string, options: TerminalOptions = {}): Promise<Terminal> {
+    if (options.dist === 'erlang') this.epmdWasRunning ??= await epmdAnswers({ host: '127.0.0.1', port: erlangEpmdPort() });
+    const terminal = new Terminal(await startTerminalNode(sname, options), sname, options);
     this.terminals.set(terminal.name, terminal);
     return terminal;
+  }
+
+  /** A real Erlang node (`erl -sname NAME`) with the demo's cookie, on the EPMD of the demo's nodes in Erlang mode: start one of those first. */
+  async erlang(sname: string): Promise<ErlangNode> {
+    const node = await ErlangNode.start(sname, Node.getCookie());
+    this.erlangNodes.push(node);
+    return node;
   }
 
   /** `count` nodes meshed from the start, booting `options.boot` (LocalCluster.startNodes). */
@@ -157,8 +179,21 @@ export class DemoCluster implements ClusterAccess {
 
   /** Stops every node of the demo. */
   async stop(): Promise<void> {
-    await Promise.allSettled([...this.terminals.values()].map((t) => t.kill()));
+    await Promise.allSettled([...this.terminals.values(), ...this.erlangNodes].map((t) => t.kill()));
     await LocalCluster.stopNodes();
     await (await LocalCluster.storageProcess())?.stop();
+    if (this.epmdWasRunning === false) {
+      // The EPMD the demo's nodes in Erlang mode started: stopped once nobody is registered with it.
+      // (Nodes killed a moment ago leave it as their sockets close: a short, bounded wait.)
+      const at = { host: '127.0.0.1', port: erlangEpmdPort() };
+      for (const deadline = Date.now() + 2_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+        const names = await listNames(at).catch(() => undefined);
+        if (!names) break;
+        if (names.names.length === 0) {
+          await killEpmd(at).catch(() => undefined);
+          break;
+        }
+      }
+    }
   }
 }

@@ -14,6 +14,7 @@ export const nodeFlags = {
   name: { type: 'string' },
   cookie: { type: 'string' },
   'tick-ms': { type: 'string' },
+  dist: { type: 'string' },
   boot: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -24,6 +25,8 @@ export interface NodeIdentity {
   readonly id: { sname: string } | { name: string };
   readonly cookie: string | undefined;
   readonly tickTimeMs: number | undefined;
+  /** `--dist erlang`: the node speaks Erlang's distribution (Node.start's `dist`). */
+  readonly dist: 'kit' | 'erlang' | undefined;
 }
 
 export class UsageError extends Error {
@@ -38,8 +41,14 @@ export function parseFlags<T extends ParseArgsOptionsConfig>(argv: string[], opt
   }
 }
 
-/** The node name, cookie and tick time from `--sname`/`--name`, `--cookie`, `--tick-ms`. */
-function nodeIdentity(values: { sname?: string | boolean; name?: string | boolean; cookie?: string | boolean; 'tick-ms'?: string | boolean }): NodeIdentity {
+/** The node name, cookie, tick time and protocol from `--sname`/`--name`, `--cookie`, `--tick-ms`, `--dist`. */
+function nodeIdentity(values: {
+  sname?: string | boolean;
+  name?: string | boolean;
+  cookie?: string | boolean;
+  'tick-ms'?: string | boolean;
+  dist?: string | boolean;
+}): NodeIdentity {
   const { sname, name, cookie } = values;
   if (typeof sname === 'string' && typeof name === 'string') throw new UsageError('give either --sname or --name, not both');
   if (typeof sname !== 'string' && typeof name !== 'string') throw new UsageError('give the node a name: --sname chris or --name chris@127.0.0.1');
@@ -50,18 +59,24 @@ function nodeIdentity(values: { sname?: string | boolean; name?: string | boolea
     tickTimeMs = parsed.data;
   }
   if (cookie === '') throw new UsageError('--cookie cannot be empty');
+  const dist = values.dist;
+  if (dist !== undefined && dist !== 'kit' && dist !== 'erlang') {
+    throw new UsageError(`--dist ${String(dist)}: the protocol is erlang (Erlang's distribution, to join erl and iex nodes) or kit (the kit's own, the default)`);
+  }
   return {
     id: typeof sname === 'string' ? { sname } : { name: name as string },
     cookie: typeof cookie === 'string' ? cookie : undefined,
     tickTimeMs,
+    dist,
   };
 }
 
-/** Starts this process as the node its flags describe (`--sname`/`--name`, `--cookie`, `--tick-ms`); returns its name. */
+/** Starts this process as the node its flags describe (`--sname`/`--name`, `--cookie`, `--tick-ms`, `--dist`); returns its name. */
 export async function startNodeFromFlags(values: Parameters<typeof nodeIdentity>[0]): Promise<string> {
   const identity = nodeIdentity(values);
   return Node.start(identity.id, {
     ...(identity.cookie !== undefined ? { cookie: identity.cookie } : {}),
     ...(identity.tickTimeMs !== undefined ? { tickTimeMs: identity.tickTimeMs } : {}),
+    ...(identity.dist !== undefined ? { dist: identity.dist } : {}),
   });
 }

@@ -26,9 +26,9 @@ export const Trace = {
     return mergeTraces([linkPolicy.takeTrace(), ...perNode]);
   },
 
-  /** Collects and writes the events to `<traceDir>/<name>.jsonl`; returns the file's path. */
-  async write(name: string): Promise<string> {
-    const events = await Trace.collect();
+  /** Writes `events` (collected now unless given) to `<traceDir>/<name>.jsonl`; returns the file's path. */
+  async write(name: string, collected?: TraceEvent[]): Promise<string> {
+    const events = collected ?? (await Trace.collect());
     mkdirSync(traceDir(), { recursive: true });
     const file = join(traceDir(), `${name.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 120)}.jsonl`);
     writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : ''));

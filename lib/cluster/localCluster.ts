@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STORAGE_URL_ENV } from '../storage/protocol.ts';
 import { AGENT } from './agent.ts';
+import { linkPolicy } from './linkPolicy.ts';
 import { spawnNode, type SpawnedNode } from './spawnNode.ts';
 import { startStorage, type StorageProcess } from './storageProcess.ts';
 
@@ -115,6 +116,7 @@ export const LocalCluster = {
       throw failed.reason;
     }
     const names = fresh.map((m) => m.name);
+    await joinTrace(names);
     await mesh(names, options.timeoutMs ?? 20_000);
     return names;
   },
@@ -143,6 +145,7 @@ export const LocalCluster = {
     const m = member(node);
     if (m.process) await LocalCluster.kill(node);
     await spawnMember(m);
+    await joinTrace([node]);
     await mesh([node], timeoutMs);
     return node;
   },
@@ -186,3 +189,13 @@ export const LocalCluster = {
     return member(node).process?.log() ?? '';
   },
 };
+
+/**
+ * A node started (or restarted) while a trace is being recorded records too: otherwise what it
+ * received and sent would be missing from the trace, and its page would show the messages sent to
+ * it as never arrived.
+ */
+async function joinTrace(nodes: NodeName[]): Promise<void> {
+  if (!linkPolicy.tracing()) return;
+  await Promise.all(nodes.map((node) => rpc.call(node, AGENT, 'startTrace')));
+}

@@ -16,6 +16,8 @@ export interface SpawnNodeOptions {
   /** A module the node imports at boot (its `start()` is called). */
   boot?: string;
   tickTimeMs?: number;
+  /** 'erlang': the node speaks Erlang's distribution (`--dist erlang`), on EPMD (ERL_EPMD_PORT in `env`, or 4369). */
+  dist?: 'kit' | 'erlang';
   env?: Record<string, string>;
   /** A command the node runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] to put it on another (virtual) host. */
   wrapper?: string[];
@@ -45,6 +47,7 @@ export async function spawnNode(options: SpawnNodeOptions): Promise<SpawnedNode>
   if (options.name) args.push('--name', options.name);
   if (options.boot) args.push('--boot', options.boot);
   if (options.tickTimeMs) args.push('--tick-ms', String(options.tickTimeMs));
+  if (options.dist) args.push('--dist', options.dist);
   let stderr = '';
   const { child, exited, ready } = await startKitProcess({
     args,

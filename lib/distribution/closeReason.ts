@@ -14,7 +14,9 @@ export type CloseReason =
   | { readonly kind: 'oversized'; readonly detail: string }
   | { readonly kind: 'socket error'; readonly message: string }
   /** This node closed it: `Node.disconnect`, stopping, a partition, a newer connection to the same peer. */
-  | { readonly kind: 'local'; readonly why: string };
+  | { readonly kind: 'local'; readonly why: string }
+  /** An Erlang distribution connection's socket closed or failed (erlang/connection.ts), in its words. */
+  | { readonly kind: 'ended'; readonly why: string };
 
 export function describeClose(reason: CloseReason, peer: string): string {
   switch (reason.kind) {
@@ -34,6 +36,7 @@ export function describeClose(reason: CloseReason, peer: string): string {
     case 'socket error':
       return `socket error: ${reason.message}`;
     case 'local':
+    case 'ended':
       return reason.why;
   }
 }

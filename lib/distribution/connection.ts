@@ -13,20 +13,12 @@ import { canWait, readEntry, type EncodedEntry } from './entryCodec.ts';
 import { FrameOpener, FrameSealer } from './frameMac.ts';
 import { WS_TOO_BIG, type RawFrame } from './frameQueue.ts';
 import { distFrame, isDistFrame } from './frames.ts';
+import type { ConnectionHandlers, Outgoing, PeerConnection } from './transport.ts';
 
 /** At most this many entries in one batch frame, so one frame never grows without bound. */
 const MAX_BATCH_ENTRIES = 2048;
 /** And at most about this many bytes of entries. */
 const MAX_BATCH_BYTES = 1 << 20;
-
-export interface ConnectionHandlers {
-  /** One decoded, validated entry; entries of a batch arrive in the order they were sent. */
-  entry(entry: Entry): void;
-  /** The nodes the peer is connected to (it tells each newcomer, so the mesh fills). */
-  peers(nodes: string[]): void;
-  /** The connection is gone, and why. Called once. */
-  closed(conn: Connection, reason: CloseReason): void;
-}
 
 export interface ConnectionOptions {
   readonly tickTimeMs: number;
@@ -36,7 +28,8 @@ export interface ConnectionOptions {
   readonly keys: { readonly send: Buffer; readonly receive: Buffer };
 }
 
-export class Connection {
+export class Connection implements PeerConnection {
+  readonly protocol = 'kit';
   readonly peer: NodeName;
   readonly peerCreation: number;
   private readonly socket: WebSocket;
@@ -89,13 +82,15 @@ export class Connection {
   }
 
   /**
-   * Queues one encoded entry; the batch leaves once the code running now and the promise
-   * callbacks it set off are done (a microtask), so that every send of one turn travels in one
-   * frame. An entry that can wait (a demonitor: canWait) leaves with the next batch, or at the
-   * latest in the check phase of this turn of the event loop (setImmediate), before it sleeps.
+   * Queues one entry (entryCodec's encoding: the kit transport's); the batch leaves once the
+   * code running now and the promise callbacks it set off are done (a microtask), so that every
+   * send of one turn travels in one frame. An entry that can wait (a demonitor: canWait) leaves
+   * with the next batch, or at the latest in the check phase of this turn of the event loop
+   * (setImmediate), before it sleeps.
    */
-  enqueue(entry: EncodedEntry): void {
+  send(out: Outgoing): void {
     if (!this.open) return;
+    const entry = out as unknown as EncodedEntry;
     this.outbox.push(entry);
     this.outboxBytes += entry.length;
     if (this.outbox.length >= MAX_BATCH_ENTRIES || this.outboxBytes >= MAX_BATCH_BYTES) {

@@ -7,13 +7,18 @@
 // traces read entries through the predicates and `describe` here, never
 // through an encoding.
 import { encode } from '../codec.ts';
+import { Atom, Tuple } from '../erlang/terms.ts';
 import { incoming } from '../process/signals.ts';
 import { formatReason, isPid, type NodeName, type Pid, type Ref, type RemoteName } from '../terms.ts';
 
-/** A message to a pid, or to a name registered on the receiving node. */
+/**
+ * A message to a pid, or to a name registered on the receiving node. `from`, the sending
+ * process, is what Erlang's distribution carries with a message (REG_SEND must name one);
+ * the kit's own wire leaves it out, so an entry that came over it has none.
+ */
 export type MessageEntry =
-  | { readonly kind: 'send'; readonly to: Pid; readonly msg: unknown }
-  | { readonly kind: 'sendName'; readonly name: string; readonly msg: unknown };
+  | { readonly kind: 'send'; readonly to: Pid; readonly msg: unknown; readonly from?: Pid }
+  | { readonly kind: 'sendName'; readonly name: string; readonly msg: unknown; readonly from?: Pid };
 
 /** A signal between processes: link, unlink, exit, monitor, demonitor, and the DOWN a monitor delivers. */
 export type SignalEntry =
@@ -123,6 +128,8 @@ function content(msg: unknown, unwrap: Envelope | undefined): string {
 /** A value as short JSON without quotes around keys (`{ping: 1}`), the kit's terms as the codec writes them. */
 function compact(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
+  // Erlang's terms as iex prints them: {:echo, #PID<ben@host.97>, :hello}.
+  if (value instanceof Tuple || value instanceof Atom) return value.toString();
   let plain: unknown;
   try {
     plain = encode(value);

@@ -36,9 +36,11 @@ import { proof, proofMatches, newChallenge, sessionKeys, type Transcript } from 
 import { untrusted } from '../logger.ts';
 import { FrameQueue, HandshakeError, type RawFrame } from './frameQueue.ts';
 import { handshakeFrame, type HandshakeFrame } from './frames.ts';
+import { HandshakeRefused, REFUSALS, type Decision, type Refusal } from './refusals.ts';
 import type { NodeName } from '../terms.ts';
 
 export { HandshakeError } from './frameQueue.ts';
+export { HandshakeRefused, REFUSALS, type Decision, type Refusal } from './refusals.ts';
 
 export interface HandshakeResult {
   readonly peer: NodeName;
@@ -49,38 +51,6 @@ export interface HandshakeResult {
   readonly keys: { readonly send: Buffer; readonly receive: Buffer };
 }
 
-/**
- * The refusals a node acts on, by code; the words are what a `reject` frame carries and what
- * people read in the logs. Other refusals (a name that does not match) are words only.
- */
-export const REFUSALS = {
-  cookieMismatch: 'cookie mismatch',
-  /** Both nodes dialled each other at once: the connection dialled by the smaller name wins. */
-  simultaneous: 'simultaneous connect',
-  partitioned: 'connection not allowed (partitioned)',
-  stopping: 'node stopping',
-  alreadyConnected: 'already connected',
-  settingUp: 'a connection from you is being set up already',
-  ownName: 'that is my own name',
-} as const;
-export type Refusal = keyof typeof REFUSALS;
-
-const refusalOf = (reason: string): Refusal | undefined =>
-  (Object.keys(REFUSALS) as Refusal[]).find((code) => REFUSALS[code] === reason);
-
-/** Why a handshake ended without a connection; `rejectedBy` says which side refused, `code` which refusal it was. */
-export class HandshakeRefused extends HandshakeError {
-  readonly reason: string;
-  readonly code: Refusal | undefined;
-  readonly rejectedBy: 'peer' | 'us';
-  constructor(message: string, reason: string, rejectedBy: 'peer' | 'us') {
-    super(message);
-    this.reason = reason;
-    this.code = refusalOf(reason);
-    this.rejectedBy = rejectedBy;
-  }
-}
-
 export interface HandshakeOptions {
   readonly self: NodeName;
   readonly creation: number;
@@ -88,9 +58,6 @@ export interface HandshakeOptions {
   /** The whole handshake must be over within this time. */
   readonly timeoutMs: number;
 }
-
-/** What the acceptor does with a peer that proved it has the cookie. */
-export type Decision = { accept: true; replace?: boolean } | { refuse: Refusal };
 
 /** What the acceptor asks its node during the handshake. */
 export interface AcceptorHooks {

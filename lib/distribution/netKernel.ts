@@ -10,67 +10,56 @@
 // bounded: a ping or connect settles within the setup time whatever anybody
 // else sends.
 //
+// It does all that whichever protocol the node speaks: a transport (transport.ts)
+// reaches the peers and carries the entries, the kit's own (kitTransport.ts) or
+// Erlang's distribution (erlang/transport.ts, `Node.start(..., { dist: 'erlang' })`),
+// and the harness's link policy (partitions, faults, traces) sees every entry here,
+// the same for both.
+//
 // Longer than most files of lib/ on purpose: it is one concern, the connection
 // table, and every path into it (a dial, an accepted peer, two nodes dialling
 // each other, a stale connection, a failure, a stop) must keep the same few
 // invariants, which are easiest to check when they sit side by side. Its
-// neighbours hold the rest: dialer.ts (finding and opening), handshake.ts,
-// connection.ts (one live link), entries.ts (what travels) and entryCodec.ts
-// (its wire form), policy.ts (what the harness may steer), nodeEvents.ts.
-import { WebSocket } from 'ws';
-import { Registration } from '../epmd/registration.ts';
+// neighbours hold the rest: the transports (dialling, handshakes, connections),
+// entries.ts (what travels), policy.ts (what the harness may steer), nodeEvents.ts.
 import { throttled } from '../edge/throttle.ts';
-import { listenWs, type WsListener } from '../edge/wsListener.ts';
 import { localNode } from '../localNode.ts';
 import { log } from '../logger.ts';
 import { parseNodeName } from '../nodeName.ts';
 import { incoming } from '../process/signals.ts';
 import type { NodeName, Pid } from '../terms.ts';
 import { describeClose, isTrouble, type CloseReason } from './closeReason.ts';
-import { Connection } from './connection.ts';
 import { deliver, type Entry } from './entries.ts';
-import { encodeEntry, type EncodedEntry } from './entryCodec.ts';
-import { lookUp, opened, openSocket, type DialTarget } from './dialer.ts';
-import { MAX_WIRE_FRAME_BYTES } from './frames.ts';
+import { startKitTransport } from './kitTransport.ts';
 import { announceDown, announceUp, monitorNodes } from './nodeEvents.ts';
 import { currentLinkPolicy } from './policy.ts';
-import {
-  HandshakeError, HandshakeRefused, REFUSALS, accept, initiate,
-  type Decision, type HandshakeOptions, type HandshakeResult, type Refusal,
-} from './handshake.ts';
+import { HandshakeError, HandshakeRefused, REFUSALS, type Decision, type Refusal } from './refusals.ts';
+import type { Attempt, Established, Incoming, Outgoing, PeerConnection, Protocol, Standing, Transport } from './transport.ts';
 
 export interface KernelOptions {
   readonly name: NodeName;
+  /** Which protocol the node speaks with every peer: the kit's own (default) or Erlang's distribution. */
+  readonly dist: Protocol;
   readonly listenAddress: string;
   /** Addresses the port mapper must listen on too, so other hosts find this node. */
   readonly exposed: string[];
   readonly cookie: string;
+  /** The port mapper's port: the kit's, or EPMD's in Erlang mode. */
   readonly epmdPort: number;
   readonly tickTimeMs: number;
   readonly setupTimeMs: number;
   readonly maxFrameBytes: number;
 }
 
-/** Connections that have not authenticated yet: at most this many at once, and this many from one address. */
-const MAX_WAITING = 128;
-const MAX_WAITING_PER_ADDRESS = 32;
-/** How long a new TCP connection may take to ask for the WebSocket upgrade. */
-const UPGRADE_MS = 5_000;
-
-/** This node's own dial of a peer, from the port mapper lookup to the end of the handshake. */
-interface Dial {
-  socket: WebSocket | undefined;
-}
-
 interface Slot {
   readonly node: NodeName;
-  connection: Connection | undefined;
-  /** This node dialling the peer, if it is. */
-  dial: Dial | undefined;
+  connection: PeerConnection | undefined;
+  /** This node dialling the peer, if it is: from the port mapper lookup to the end of the handshake. */
+  dial: Attempt | undefined;
   /** A connection the peer dialled, authenticated and taken, until it is up. */
-  accepting: WebSocket | undefined;
+  accepting: Attempt | undefined;
   /** Entries sent before the connection was up, in order. */
-  queue: EncodedEntry[];
+  queue: Outgoing[];
   waiters: Array<(ok: boolean) => void>;
   /** Set while somebody waits for the connection: when it fires, they hear it failed. */
   deadline: NodeJS.Timeout | undefined;
@@ -86,56 +75,40 @@ const QUIET = new Set<Refusal | undefined>(['partitioned', 'stopping', 'simultan
 export class Kernel {
   readonly options: KernelOptions;
   readonly port: number;
+  /** The protocol this node speaks with its peers. */
+  readonly protocol: Protocol;
   private cookie: string;
-  private readonly listener: WsListener;
-  private readonly registration: Registration;
+  private readonly transport: Transport;
   private readonly slots = new Map<NodeName, Slot>();
   private stopped = false;
   private readonly warn = throttled((m) => log.warning(m));
 
-  private constructor(options: KernelOptions, listener: WsListener, registration: Registration) {
+  private constructor(options: KernelOptions, transport: Transport) {
     this.options = options;
     this.cookie = options.cookie;
-    this.listener = listener;
-    this.registration = registration;
-    this.port = listener.port;
+    this.transport = transport;
+    this.port = transport.port;
+    this.protocol = transport.protocol;
   }
 
   /** Listens on a free port and registers with the port mapper (starting one if needed); current.ts makes it the node's. */
   static async start(options: KernelOptions): Promise<Kernel> {
     let kernel: Kernel | undefined;
-    const refusedLog = throttled((m) => log.warning(m));
-    let listener: WsListener;
-    try {
-      listener = await listenWs({
-        host: options.listenAddress,
-        port: 0,
-        maxPayload: MAX_WIRE_FRAME_BYTES,
-        maxWaiting: MAX_WAITING,
-        maxWaitingPerAddress: MAX_WAITING_PER_ADDRESS,
-        upgradeMs: Math.min(UPGRADE_MS, options.setupTimeMs),
-        proveMs: options.setupTimeMs,
-        onClient: (ws, address, settle) => (kernel ? kernel.accepted(ws, address, settle) : ws.terminate()),
-        onRefused: (address, why) => refusedLog(`${address} ${why}`, `refused a connection from ${address}: ${why}`),
-      });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'EADDRNOTAVAIL' ? `this machine has no address ${options.listenAddress}` : (err as Error).message;
-      throw new Error(`cannot start node ${options.name}: ${why}`);
-    }
-    let registration: Registration;
-    try {
-      registration = await Registration.start({
-        port: options.epmdPort,
-        alive: parseNodeName(options.name).alive,
-        nodePort: listener.port,
-        expose: options.exposed,
-      });
-    } catch (err) {
-      await listener.close();
-      throw new Error(`cannot start node ${options.name}: ${(err as Error).message}`);
-    }
-    kernel = new Kernel(options, listener, registration);
+    // A node of the kit's own protocol never loads Erlang's.
+    const start = options.dist === 'erlang' ? (await import('../erlang/transport.ts')).startErlangTransport : startKitTransport;
+    const transport = await start({
+      name: options.name,
+      listenAddress: options.listenAddress,
+      exposed: options.exposed,
+      cookie: () => kernel?.cookie ?? options.cookie,
+      creation: localNode.creation,
+      epmdPort: options.epmdPort,
+      tickTimeMs: options.tickTimeMs,
+      setupTimeMs: options.setupTimeMs,
+      maxFrameBytes: options.maxFrameBytes,
+      incoming: (attempt) => (kernel ? kernel.accepted(attempt) : attempt.abandon()),
+    });
+    kernel = new Kernel(options, transport);
     return kernel;
   }
 
@@ -188,26 +161,25 @@ export class Kernel {
     for (const slot of [...this.slots.values()]) {
       if (slot.connection) slot.connection.close({ kind: 'local', why: REFUSALS.stopping });
       else this.fail(slot, REFUSALS.stopping);
-      slot.accepting?.terminate();
+      slot.accepting?.abandon();
     }
-    await this.listener.close();
-    await this.registration.stop();
+    await this.transport.stop();
   }
 
   // ---- sending
 
   /** Sends `entry` to `node`, connecting first if needed; encodes it at once, so what cannot cross throws here. */
   route(node: NodeName, entry: Entry): void {
-    const encoded = encodeEntry(entry);
+    const encoded = this.transport.encode(entry);
     const policy = currentLinkPolicy();
     if (policy) policy.outgoing(node, entry, () => this.enqueue(node, encoded));
     else this.enqueue(node, encoded);
   }
 
-  private enqueue(node: NodeName, entry: EncodedEntry): void {
+  private enqueue(node: NodeName, entry: Outgoing): void {
     const existing = this.slots.get(node);
     if (existing?.connection) {
-      existing.connection.enqueue(entry);
+      existing.connection.send(entry);
       return;
     }
     const slot = this.want(node);
@@ -249,34 +221,18 @@ export class Kernel {
     return slot;
   }
 
-  private handshakeOptions(): HandshakeOptions {
-    return { self: this.options.name, creation: localNode.creation, cookie: () => this.cookie, timeoutMs: this.options.setupTimeMs };
-  }
-
   private async dial(slot: Slot): Promise<void> {
     if (this.stopped) return;
-    const attempt: Dial = { socket: undefined };
+    const attempt = this.transport.dial(slot.node, (peer) => this.isConnected(peer));
     slot.dial = attempt;
-    let target: DialTarget;
     try {
-      target = await lookUp(slot.node, (alive) => this.registration.lookup(alive), this.options.epmdPort);
-    } catch (err) {
-      if (slot.dial === attempt) this.dialFailed(slot, (err as Error).message);
-      return;
-    }
-    if (slot.dial !== attempt) return; // abandoned meanwhile
-    const socket = openSocket(target, this.options.setupTimeMs);
-    attempt.socket = socket;
-    try {
-      await opened(socket, target);
-      if (slot.dial !== attempt) throw new HandshakeError('abandoned');
-      const result = await initiate(socket, slot.node, this.handshakeOptions(), { connected: (peer) => this.isConnected(peer) });
+      const established = await attempt.done;
       if (slot.dial !== attempt || slot.connection) throw new HandshakeError('abandoned');
       slot.dial = undefined;
-      this.up(slot, socket, result);
+      this.up(slot, established);
     } catch (err) {
-      socket.terminate();
-      if (slot.dial !== attempt) return;
+      attempt.abandon();
+      if (slot.dial !== attempt) return; // abandoned meanwhile
       slot.dial = undefined;
       const refusal = err instanceof HandshakeRefused ? err.code : undefined;
       // The peer dials us too and its connection wins: wait for it (the deadline bounds the wait).
@@ -292,68 +248,79 @@ export class Kernel {
     if (!slot.accepting) this.fail(slot, reason, refusal);
   }
 
-  private accepted(socket: WebSocket, remoteAddress: string, settle: () => void): void {
-    socket.on('error', () => {});
-    accept(socket, remoteAddress, this.handshakeOptions(), {
-      admit: (peer) => (this.stopped ? 'stopping' : this.allowed(peer) ? undefined : 'partitioned'),
-      decide: (peer, creation) => this.decide(peer, creation, socket),
-    }).then(
-      (result) => {
-        const slot = this.slots.get(result.peer);
-        if (!slot || slot.accepting !== socket || this.stopped) {
-          socket.terminate();
-          return;
-        }
-        settle();
-        // A connection we still hold is stale: the peer restarted, or confirmed it has none.
-        if (slot.connection) slot.connection.close({ kind: 'local', why: `${slot.node} reconnected` });
-        slot.accepting = undefined;
-        if (slot.dial) this.abandonDial(slot);
-        this.up(slot, socket, result);
-      },
-      (err: Error) => {
-        socket.terminate();
-        if (this.stopped) return;
-        const quiet = err instanceof HandshakeRefused && QUIET.has(err.code);
-        if (quiet) log.info(err.message);
-        else {
-          const message = err instanceof HandshakeRefused ? err.message : `handshake with ${remoteAddress} failed: ${err.message}`;
-          this.warn(`${remoteAddress} ${err.message.slice(0, 60)}`, message);
-        }
-        for (const slot of this.slots.values()) {
-          if (slot.accepting !== socket) continue;
+  private accepted(attempt: Incoming): void {
+    attempt
+      .accept({
+        admit: (peer) => (this.stopped ? 'stopping' : this.allowed(peer) ? undefined : 'partitioned'),
+        standing: (peer) => this.standing(peer),
+        decide: (peer, creation) => this.decide(peer, creation, attempt),
+      })
+      .then(
+        (established) => {
+          const slot = this.slots.get(established.peer);
+          if (!slot || slot.accepting !== attempt || this.stopped) {
+            attempt.abandon();
+            return;
+          }
+          attempt.settle();
+          // A connection we still hold is stale: the peer restarted, or confirmed it has none.
+          if (slot.connection) slot.connection.close({ kind: 'local', why: `${slot.node} reconnected` });
           slot.accepting = undefined;
-          if (slot.connection) continue;
-          if (slot.waiters.length > 0 || slot.queue.length > 0) {
-            if (!slot.dial) void this.dial(slot);
-          } else if (!slot.dial) this.forget(slot);
-        }
-      },
-    );
+          if (slot.dial) this.abandonDial(slot);
+          this.up(slot, established);
+        },
+        (err: Error) => {
+          attempt.abandon();
+          if (this.stopped) return;
+          const quiet = err instanceof HandshakeRefused && QUIET.has(err.code);
+          if (quiet) log.info(err.message);
+          else {
+            const message = err instanceof HandshakeRefused ? err.message : `handshake with ${attempt.from} failed: ${err.message}`;
+            this.warn(`${attempt.from} ${err.message.slice(0, 60)}`, message);
+          }
+          for (const slot of this.slots.values()) {
+            if (slot.accepting !== attempt) continue;
+            slot.accepting = undefined;
+            if (slot.connection) continue;
+            if (slot.waiters.length > 0 || slot.queue.length > 0) {
+              if (!slot.dial) void this.dial(slot);
+            } else if (!slot.dial) this.forget(slot);
+          }
+        },
+      );
+  }
+
+  /** What this node has with `peer` now (Erlang's handshake tells a peer before it proves the cookie). */
+  private standing(peer: NodeName): Standing {
+    const slot = this.slots.get(peer);
+    if (!slot) return 'none';
+    if (slot.connection?.isOpen) return 'connected';
+    if (slot.accepting) return 'accepting';
+    return slot.dial ? 'dialling' : 'none';
   }
 
   /** A peer proved it has the cookie: take its connection, or say why not. */
-  private decide(peer: NodeName, creation: number, socket: WebSocket): Decision {
+  private decide(peer: NodeName, creation: number, attempt: Incoming): Decision {
     if (this.stopped) return { refuse: 'stopping' };
     if (!this.allowed(peer)) return { refuse: 'partitioned' };
     const slot = this.slots.get(peer) ?? this.newSlot(peer);
     if (slot.accepting) return { refuse: 'settingUp' };
     if (slot.connection) {
-      slot.accepting = socket;
+      slot.accepting = attempt;
       // Another incarnation: the old connection is surely stale. The same one: let the peer confirm.
       return slot.connection.peerCreation === creation ? { accept: true, replace: true } : { accept: true };
     }
     if (slot.dial) {
-      // Both nodes are dialling each other: the connection dialled by the node with the smaller name wins.
-      if (peer > this.options.name) return { refuse: 'simultaneous' };
+      // Both nodes are dialling each other: one connection wins, by the protocol's rule.
+      if (this.transport.ourDialWins(peer)) return { refuse: 'simultaneous' };
       this.abandonDial(slot);
     }
-    slot.accepting = socket;
+    slot.accepting = attempt;
     return { accept: true };
   }
 
   private abandonDial(slot: Slot): void {
-    slot.dial?.socket?.terminate();
+    slot.dial?.abandon();
     slot.dial = undefined;
   }
 
@@ -383,30 +350,23 @@ export class Kernel {
     if (hadSignals) incoming.nodeDown(slot.node);
   }
 
-  private up(slot: Slot, socket: WebSocket, result: HandshakeResult): void {
+  private up(slot: Slot, established: Established): void {
     if (slot.deadline) clearTimeout(slot.deadline);
     slot.deadline = undefined;
-    const connection = new Connection(
-      socket,
-      slot.node,
-      result.creation,
-      {
-        entry: (entry) => {
-          currentLinkPolicy()?.incoming(slot.node, entry);
-          deliver(slot.node, entry);
-        },
-        peers: (nodes) => {
-          for (const node of nodes) if (node !== this.options.name && !this.slots.has(node)) void this.connect(node);
-        },
-        closed: (conn, reason) => this.down(slot, conn, reason),
+    const connection = established.open({
+      entry: (entry) => {
+        currentLinkPolicy()?.incoming(slot.node, entry);
+        deliver(slot.node, entry);
       },
-      { tickTimeMs: this.options.tickTimeMs, maxFrameBytes: this.options.maxFrameBytes, keys: result.keys },
-      result.leftovers,
-    );
+      peers: (nodes) => {
+        for (const node of nodes) if (node !== this.options.name && !this.slots.has(node)) void this.connect(node);
+      },
+      closed: (conn, reason) => this.down(slot, conn, reason),
+    });
     slot.connection = connection;
-    for (const entry of slot.queue) connection.enqueue(entry);
+    for (const entry of slot.queue) connection.send(entry);
     slot.queue = [];
-    log.info(`connected to ${slot.node}`);
+    log.info(`connected to ${slot.node}${connection.protocol === 'erlang' ? " (Erlang's distribution)" : ''}`);
     announceUp(slot.node);
     for (const waiter of slot.waiters.splice(0)) waiter(true);
     // Transitive connections: tell the newcomer every other node we know.
@@ -414,7 +374,7 @@ export class Kernel {
     connection.start();
   }
 
-  private down(slot: Slot, conn: Connection, reason: CloseReason): void {
+  private down(slot: Slot, conn: PeerConnection, reason: CloseReason): void {
     if (slot.connection !== conn) return;
     slot.connection = undefined;
     if (!slot.dial && !slot.accepting && slot.waiters.length === 0 && slot.queue.length === 0) this.forget(slot);

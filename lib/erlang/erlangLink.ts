@@ -42,16 +42,31 @@ export interface ConnectOptions extends ErlangLinkOptions {
   epmd?: { host?: string; port?: number };
   /** The peer's distribution port, if known (skips the port mapper). */
   port?: number;
+  /** The peer says it still has a connection to this node (status alive): true if this node has none (that one is stale), so the handshake goes on. Default: false. */
+  onAlive?: () => boolean;
+  /** Aborting it gives the attempt up, wherever it is: the socket closes. */
+  signal?: AbortSignal;
 }
 
 export interface AcceptOptions extends ErlangLinkOptions {
   /** Whether to go on with a node that says hello (a net kernel answers nok for a simultaneous connect it wins, not_allowed for a partition). */
   admit?: (peer: NodeHello) => Status | Promise<Status>;
+  /** The peer proved the cookie: throw to end the handshake before this side's challenge_ack (see handshake.ts). */
+  proven?: (peer: NodeHello) => void;
 }
+
+/** Why a link ended, as data: the socket closed or failed, the peer fell silent, it sent what the kit cannot read, or this node closed it. */
+export type LinkEnd =
+  | { readonly kind: 'closed' }
+  | { readonly kind: 'error' }
+  | { readonly kind: 'silent'; readonly ms: number }
+  | { readonly kind: 'malformed' }
+  | { readonly kind: 'local' };
 
 export type LinkEvents = {
   control: [control: Control];
-  close: [reason: string];
+  /** Why, in words, and as data. */
+  close: [reason: string, end: LinkEnd];
 };
 
 const DEFAULT_MAX_FRAME = 128 * 1024 * 1024;
@@ -77,15 +92,15 @@ export class ErlangLink extends EventEmitter<LinkEvents> {
     this.reader = done.reader;
     this.ticker = new Ticker(tickTimeMs, {
       tick: () => this.write(TICK, true),
-      timeout: (ms) => this.fail(`no tick or message from ${this.peer.name} for ${ms} ms (the tick time)`),
+      timeout: (ms) => this.fail(`no tick or message from ${this.peer.name} for ${ms} ms (the tick time)`, { kind: 'silent', ms }),
     });
     socket.on('data', (chunk: Buffer) => {
       this.ticker.received(); // any byte proves the peer alive, as Erlang counts bytes read
       this.reader.push(chunk);
       this.drain();
     });
-    socket.on('error', (err) => this.fail(`connection error: ${err.message}`));
-    socket.on('close', () => this.fail('the connection closed'));
+    socket.on('error', (err) => this.fail(`connection error: ${err.message}`, { kind: 'error' }));
+    socket.on('close', () => this.fail('the connection closed', { kind: 'closed' }));
     // Frames wait in the reader until someone listens (some may have come with the end of the handshake).
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (event === 'control') setImmediate(() => this.drain());
@@ -104,19 +119,35 @@ export class ErlangLink extends EventEmitter<LinkEvents> {
       if (!info) throw new HandshakeError(`no node ${alive} is registered with the port mapper on ${epmd.host}:${epmd.port}`);
       port = info.port;
     }
+    if (options.signal?.aborted) throw new HandshakeError('abandoned');
     const socket = await openSocket(address, port, options.handshakeTimeoutMs ?? 7_000);
-    const done = await dialHandshake(
-      socket,
-      { ...handshakeOptions(options), peer },
-      options.maxFrameBytes ?? DEFAULT_MAX_FRAME,
-    );
-    return new ErlangLink(socket, done, options.tickTimeMs ?? 60_000);
+    const abandon = () => socket.destroy();
+    options.signal?.addEventListener('abort', abandon);
+    try {
+      if (options.signal?.aborted) throw new HandshakeError('abandoned');
+      const done = await dialHandshake(
+        socket,
+        { ...handshakeOptions(options), peer, ...(options.onAlive ? { onAlive: options.onAlive } : {}) },
+        options.maxFrameBytes ?? DEFAULT_MAX_FRAME,
+      );
+      if (options.signal?.aborted) throw new HandshakeError('abandoned');
+      return new ErlangLink(socket, done, options.tickTimeMs ?? 60_000);
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    } finally {
+      options.signal?.removeEventListener('abort', abandon);
+    }
   }
 
   /** The handshake on a socket a peer connected; resolves once the peer proved the cookie. */
   static async accept(socket: Socket, options: AcceptOptions): Promise<ErlangLink> {
     socket.setNoDelay(true);
-    const accept: AcceptHandshakeOptions = { ...handshakeOptions(options), ...(options.admit ? { admit: options.admit } : {}) };
+    const accept: AcceptHandshakeOptions = {
+      ...handshakeOptions(options),
+      ...(options.admit ? { admit: options.admit } : {}),
+      ...(options.proven ? { proven: options.proven } : {}),
+    };
     const done = await acceptHandshake(socket, accept, options.maxFrameBytes ?? DEFAULT_MAX_FRAME);
     return new ErlangLink(socket, done, options.tickTimeMs ?? 60_000);
   }
@@ -148,7 +179,7 @@ export class ErlangLink extends EventEmitter<LinkEvents> {
   /** Ends the connection; the peer sees it closed (and its monitors and links fire noconnection). */
   close(reason = 'closed by this node'): void {
     if (this.closed) return;
-    this.finish(reason);
+    this.finish(reason, { kind: 'local' });
     this.socket.end();
     this.socket.destroySoon();
   }
@@ -190,7 +221,7 @@ export class ErlangLink extends EventEmitter<LinkEvents> {
       try {
         frame = this.reader.next();
       } catch (err) {
-        this.fail(`bad frame from ${this.peer.name}: ${(err as PacketError).message}`);
+        this.fail(`bad frame from ${this.peer.name}: ${(err as PacketError).message}`, { kind: 'malformed' });
         return;
       }
       if (!frame) return;
@@ -203,7 +234,7 @@ export class ErlangLink extends EventEmitter<LinkEvents> {
         control = decodeFrame(frame);
       } catch (err) {
         // Erlang drops a connection that sends what it cannot read; so does the kit, saying why.
-        this.fail(`bad frame from ${this.peer.name}: ${(err as ControlError).message}`);
+        this.fail(`bad frame from ${this.peer.name}: ${(err as ControlError).message}`, { kind: 'malformed' });
         return;
       }
       this.stats.framesIn++;
@@ -211,16 +242,16 @@ export class ErlangLink extends EventEmitter<LinkEvents> {
     }
   }
 
-  private fail(reason: string): void {
+  private fail(reason: string, end: LinkEnd): void {
     if (this.closed) return;
-    this.finish(reason);
+    this.finish(reason, end);
     this.socket.destroy();
   }
 
-  private finish(reason: string): void {
+  private finish(reason: string, end: LinkEnd): void {
     this.closeReason = reason;
     this.ticker.stop();
-    this.emit('close', reason);
+    this.emit('close', reason, end);
   }
 }
 

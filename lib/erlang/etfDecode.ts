@@ -25,7 +25,9 @@ import { Pid, Ref } from '../terms.ts';
 import { Reader } from './bytes.ts';
 import { ErlangCodecError, TAG, VERSION } from './etfTags.ts';
 import { pidNumber, refFromWords } from './nodeIds.ts';
-import { Atom, BitString, ErlangFloat, ErlangOpaque, ImproperList, MAX_ATOM_CHARACTERS, Tuple } from './terms.ts';
+import { BitString, ErlangFloat, ErlangOpaque, ImproperList, MAX_ATOM_CHARACTERS, Tuple, atomName, atomValue } from './terms.ts';
+
+export { atomName, atomValue };
 
 /** Deeper than this is refused: Node's stack would give out long before Erlang's heap. */
 export const MAX_DECODE_DEPTH = 1000;
@@ -61,31 +63,6 @@ export function decodeTerm(bytes: Uint8Array, maxBytes = 64 * 1024 * 1024): unkn
 /** Reads one term (no version byte) at the reader's position and moves past it. */
 export function readTerm(r: Reader): unknown {
   return read(r, 0);
-}
-
-/** What an atom decodes to: booleans, nil and undefined become JavaScript's own. */
-export function atomValue(name: string): unknown {
-  switch (name) {
-    case 'true':
-      return true;
-    case 'false':
-      return false;
-    case 'nil':
-      return null;
-    case 'undefined':
-      return undefined;
-    default:
-      return Atom.of(name);
-  }
-}
-
-/** The name of the atom a decoded value came from, or undefined if it was no atom. */
-export function atomName(value: unknown): string | undefined {
-  if (value instanceof Atom) return value.name;
-  if (value === true || value === false) return String(value);
-  if (value === null) return 'nil';
-  if (value === undefined) return 'undefined';
-  return undefined;
 }
 
 function readAtomText(r: Reader, tag: number): string {

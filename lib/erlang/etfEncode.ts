@@ -28,6 +28,25 @@ import { Atom, BitString, ErlangFloat, ErlangOpaque, ImproperList, Tuple, isWell
 /** Deeper than this is taken for a cycle: a message is data, not a graph. */
 export const MAX_ENCODE_DEPTH = 1000;
 
+/**
+ * A term already in the external format (its bytes from the tag on, without the version
+ * byte), written as it is wherever it sits. A kit node encodes a message when it is sent, so
+ * what has no Erlang form throws at the sender, and frames it later, when the connection is up.
+ */
+export class EncodedTerm {
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+    Object.freeze(this);
+  }
+  /** `term` encoded now; throws ErlangCodecError, naming where, for what has no Erlang form. */
+  static of(term: unknown): EncodedTerm {
+    const w = new Writer();
+    writeTerm(w, term);
+    return new EncodedTerm(w.result());
+  }
+}
+
 /** Encodes `term` on its own, as term_to_binary does: the version byte, then the term. */
 export function encodeTerm(term: unknown): Buffer {
   const w = new Writer();
@@ -265,7 +284,7 @@ function write(w: Writer, value: unknown, path: Path, depth: number): void {
     w.u32(value.bytes.length);
     w.u8(value.bits);
     w.bytes(value.bytes);
-  } else if (value instanceof ErlangOpaque) w.bytes(value.bytes);
+  } else if (value instanceof ErlangOpaque || value instanceof EncodedTerm) w.bytes(value.bytes);
   else if (types.isUint8Array(value)) writeBinary(w, value);
   else if (types.isMap(value)) writeMap(w, [...value.entries()], false, path, next);
   else if (isPlainObject(value)) {

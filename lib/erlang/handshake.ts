@@ -57,6 +57,12 @@ export interface DialHandshakeOptions extends HandshakeOptions {
 export interface AcceptHandshakeOptions extends HandshakeOptions {
   /** Whether to go on with a node that says hello: the status to answer. Default 'ok'. */
   admit?: (peer: NodeHello) => Status | Promise<Status>;
+  /**
+   * The peer proved the cookie (its challenge_reply checked out): the last word before this
+   * side sends its challenge_ack. Throwing ends the handshake there (the protocol has no status
+   * left to say why: the connection closes), as a net kernel does when its table changed meanwhile.
+   */
+  proven?: (peer: NodeHello) => void;
 }
 
 /** A handshake that succeeded: who the peer is, and the flags both sides have. */
@@ -164,9 +170,9 @@ export function dialHandshake(socket: Socket, options: DialHandshakeOptions, max
     if (status === 'alive') {
       const goOn = options.onAlive?.() ?? false;
       channel.send(sendStatus(goOn ? 'true' : 'false'));
-      if (!goOn) throw new HandshakeError(`${options.peer} still has a connection to this node (status alive)`);
+      if (!goOn) throw new HandshakeError(`${options.peer} still has a connection to this node (status alive)`, status);
     } else if (status !== 'ok' && status !== 'ok_simultaneous') {
-      throw new HandshakeError(`${options.peer} refused the connection (status ${status})`);
+      throw new HandshakeError(`${options.peer} refused the connection (status ${status})`, status);
     }
     const challenge = readChallenge(await channel.read('challenge'));
     if (challenge.name !== options.peer) throw new HandshakeError(`dialled ${options.peer} but ${challenge.name} answered`);
@@ -207,6 +213,7 @@ export function acceptHandshake(socket: Socket, options: AcceptHandshakeOptions,
     }
     const reply = readChallengeReply(await channel.read('challenge_reply'));
     if (!digestMatches(digest(mine, options.cookie), reply.digest)) throw new HandshakeError(`${hello.name} did not prove the cookie (wrong digest in challenge_reply)`);
+    options.proven?.(peer);
     channel.send(sendChallengeAck(digest(reply.challenge, options.cookie)));
     return { peer, flags: options.flags & peer.flags };
   });

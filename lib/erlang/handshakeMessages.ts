@@ -5,6 +5,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 export class HandshakeError extends Error {
   override name = 'HandshakeError';
+  /** The status the peer answered, when that is why (nok, not_allowed, alive, ...). */
+  readonly status: string | undefined;
+  constructor(message: string, status?: string) {
+    super(message);
+    this.status = status;
+  }
 }
 
 /** A node's side of the handshake: its flags, incarnation and full name. */

@@ -5,19 +5,30 @@
 // door busy without finishing their handshake are bounded: when `maxPending` are
 // waiting, the oldest is closed, so a flood of idle connections never keeps a real
 // node out (each also ends with the handshake time).
+//
+// Two ways to use it: with `onLink`, it runs every handshake with the same options;
+// with `onSocket`, the caller runs each one (a net kernel answers each peer from its
+// connection table: erlang/transport.ts) and says when it is `settled`.
 import { createServer, type Socket } from 'node:net';
 import { ErlangLink, type AcceptOptions } from './erlangLink.ts';
 
-export interface ListenOptions extends AcceptOptions {
+interface Door {
   /** The address to listen on: 127.0.0.1 for a node named for this host (nodeName.ts's listenAddressFor). */
   host: string;
   /** 0 (the default) takes a free port, which the node then registers with the port mapper. */
   port?: number;
-  onLink: (link: ErlangLink) => void;
-  onRefused?: (reason: string, from: string) => void;
   /** How many connections may be in their handshake at once. Default 64. */
   maxPending?: number;
 }
+
+export type ListenOptions = Door &
+  (
+    | (AcceptOptions & { onLink: (link: ErlangLink) => void; onRefused?: (reason: string, from: string) => void })
+    | {
+        /** A connection through the door: run its handshake, and call `settled` once it is over, either way. */
+        onSocket: (socket: Socket, from: string, settled: () => void) => void;
+      }
+  );
 
 export interface ErlangListener {
   readonly port: number;
@@ -26,6 +37,20 @@ export interface ErlangListener {
 
 export function listenErlang(options: ListenOptions): Promise<ErlangListener> {
   const pending = new Set<Socket>();
+  const handle =
+    'onSocket' in options
+      ? options.onSocket
+      : (socket: Socket, from: string, settled: () => void) =>
+          ErlangLink.accept(socket, options).then(
+            (link) => {
+              settled();
+              options.onLink(link);
+            },
+            (err: Error) => {
+              settled();
+              options.onRefused?.(err.message, from);
+            },
+          );
   const server = createServer((socket) => {
     const from = `${socket.remoteAddress}:${socket.remotePort}`;
     if (pending.size >= (options.maxPending ?? 64)) {
@@ -35,13 +60,7 @@ export function listenErlang(options: ListenOptions): Promise<ErlangListener> {
     }
     pending.add(socket);
     socket.once('close', () => pending.delete(socket));
-    ErlangLink.accept(socket, options).then(
-      (link) => {
-        pending.delete(socket);
-        options.onLink(link);
-      },
-      (err: Error) => options.onRefused?.(err.message, from),
-    );
+    handle(socket, from, () => pending.delete(socket));
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -3,8 +3,7 @@
 // same words, an Error for a crash, or any value. So a kit string goes to Erlang as
 // the atom of that name and an Erlang atom comes back as its name: a process that
 // exits 'normal' on one side is seen to exit normal on the other.
-import { atomName } from './etfDecode.ts';
-import { Atom, atom, tuple } from './terms.ts';
+import { Atom, atom, atomName, tuple } from './terms.ts';
 
 /** A kit exit reason as the Erlang term a peer expects. */
 export function reasonToErlang(reason: unknown): unknown {

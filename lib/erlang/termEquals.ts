@@ -5,8 +5,7 @@
 // bit for bit (-0.0 is not 0.0, as in OTP 27; OTP 25's =:= still took them for one).
 import { types } from 'node:util';
 import { Pid, Ref, samePid, sameRef } from '../terms.ts';
-import { atomName } from './etfDecode.ts';
-import { Atom, BitString, ErlangFloat, ErlangOpaque, ImproperList, Tuple } from './terms.ts';
+import { Atom, BitString, ErlangFloat, ErlangOpaque, ImproperList, Tuple, atomName } from './terms.ts';
 
 type Number_ = { int: bigint } | { float: number };
 

@@ -53,6 +53,31 @@ export function atom(name: string): Atom {
   return Atom.of(name);
 }
 
+/** What an atom decodes to: booleans, nil and undefined become JavaScript's own. */
+export function atomValue(name: string): unknown {
+  switch (name) {
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'nil':
+      return null;
+    case 'undefined':
+      return undefined;
+    default:
+      return Atom.of(name);
+  }
+}
+
+/** The name of the atom a decoded value came from, or undefined if it was no atom. */
+export function atomName(value: unknown): string | undefined {
+  if (value instanceof Atom) return value.name;
+  if (value === true || value === false) return String(value);
+  if (value === null) return 'nil';
+  if (value === undefined) return 'undefined';
+  return undefined;
+}
+
 /** An Erlang tuple: `tuple(atom('ok'), 42)` is `{ok, 42}`. Destructure it like an array: `const [tag, value] = t`. */
 export class Tuple<T extends readonly unknown[] = readonly unknown[]> {
   readonly elements: T;

@@ -47,17 +47,17 @@ function sender(): Proc {
 // ---- messages
 
 export function sendToPid(to: Pid, msg: unknown): void {
-  sender();
+  const from = sender();
   if (localNode.owns(to)) {
     const copy = copyTerm(msg);
     table.lookup(to)?.mailbox.put(copy);
     return;
   }
-  routeRemote(to.node, { kind: 'send', to, msg });
+  routeRemote(to.node, { kind: 'send', to, msg, from: from.pid });
 }
 
 export function sendToName(name: string, node: NodeName | undefined, msg: unknown): void {
-  sender();
+  const from = sender();
   if (node === undefined) {
     const proc = table.whereisProc(name);
     if (!proc) throw new Error(`cannot send to ${name}: no process is registered under that name on this node`);
@@ -69,7 +69,7 @@ export function sendToName(name: string, node: NodeName | undefined, msg: unknow
     table.whereisProc(name)?.mailbox.put(copy);
     return;
   }
-  routeRemote(node, { kind: 'sendName', name, msg });
+  routeRemote(node, { kind: 'sendName', name, msg, from: from.pid });
 }
 
 /** Puts a runtime-made message (DOWN, EXIT, nodeup) in a local mailbox, without copying. */
@@ -219,7 +219,8 @@ export const incoming = {
   link(from: Pid, to: Pid): void {
     const target = table.lookup(to);
     if (!target) {
-      routeRemote(from.node, { kind: 'exit', from: to, to: from, reason: 'noproc', viaLink: false });
+      // As through a link that broke at once: the linker drops its half of the link.
+      routeRemote(from.node, { kind: 'exit', from: to, to: from, reason: 'noproc', viaLink: true });
       return;
     }
     target.links.set(pidKey(from), from);

@@ -41,7 +41,13 @@ export function pidKey(pid: { node: NodeName; id: number; creation: number }): s
   return `${pid.node}|${pid.id}|${pid.creation}`;
 }
 
-export const refKey = pidKey;
+/**
+ * A ref's key. A ref an Erlang node made is its words (its id is only derived from them, and
+ * two such refs could share an id): they are part of the key. The kit's own refs have none.
+ */
+export function refKey(ref: Ref): string {
+  return ref.words === undefined ? pidKey(ref) : `${pidKey(ref)}|${ref.words.join('.')}`;
+}
 
 const procs = new Map<number, Proc>();
 const registry = new Map<string, Proc>();

@@ -45,7 +45,8 @@ export function startListener(name: string): Pid {
 
 /** Sends `text` to the listener registered as `name` on `node` and waits (up to `timeoutMs`) for its answer. */
 export async function callListener(name: string, node: NodeName, text: string, timeoutMs = 2_000): Promise<Heard> {
-  const isHeard = (m: unknown): m is Heard => typeof m === 'object' && m !== null && typeof (m as Heard).heard === 'string';
+  // Only the answer to this request: a late answer to an earlier call that gave up may be waiting.
+  const isHeard = (m: unknown): m is Heard => typeof m === 'object' && m !== null && (m as Heard).heard === text && (m as Heard).on === node;
   send({ name, node }, { from: self(), text } satisfies Request);
   return receive(isHeard, timeoutMs);
 }

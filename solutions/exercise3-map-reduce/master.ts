@@ -85,10 +85,12 @@ export function lost(state: MasterState, down: DownMessage): void {
  */
 export function completed(state: MasterState, done: Done): void {
   const worker = state.workers.get(String(done.worker));
-  // Only the task the worker is on frees it: a late or repeated report must not make a busy worker idle.
-  if (worker && sameTask(worker.task, done.task)) worker.task = undefined;
   const job = state.job;
-  if (!job || done.job !== job.spec.name || done.task.kind !== job.phase) return;
+  const ofThisJob = job !== undefined && done.job === job.spec.name;
+  // Only the task the worker is on frees it: a late or repeated report (of this job, or of an
+  // earlier one with a task of the same number) must not make a busy worker idle.
+  if (worker && ofThisJob && sameTask(worker.task, done.task)) worker.task = undefined;
+  if (!job || !ofThisJob || done.task.kind !== job.phase) return;
   job.finished.add(done.task.id);
   // It may be waiting for a worker again (its first worker was taken for dead): no need to run it twice.
   job.pending = job.pending.filter((t) => t.id !== done.task.id);

@@ -160,6 +160,32 @@ describe('stage 1 warm-up: first steps', () => {
       if ('value' in outcome) throw new Error(`callListener('nobody', …, 300) returned ${show(outcome.value)}, though no process holds that name: it should throw when no answer comes in time`);
     }));
 
+  it('warm-up: callListener takes the answer to its own request, not a late answer to an earlier call that gave up', () =>
+    inProcess(async () => {
+      // A listener that answers only when the test says so: slow, not dead, as a busy node is.
+      const slow = spawn(async () => {
+        const { from, text } = await receive<{ from: Pid; text: string }>((m) => typeof m === 'object' && m !== null && 'from' in m && 'text' in m);
+        await receive((m) => m === 'answer now');
+        send(from, { heard: text, on: Node.self() });
+      });
+      Process.register('slowpoke', slow);
+      listeners.push(slow);
+      referenceListener('quick');
+      const first = await settled(callListener('slowpoke', Node.self(), 'first', 200), 3_000);
+      if (!first || !('error' in first)) throw new Error(`callListener('slowpoke', …, 'first', 200) should give up after 200 ms, since slowpoke had not answered; it ${first ? `returned ${show(first.value)}` : 'was still waiting after 3 s'}`);
+      send(slow, 'answer now');
+      // The late answer lands in the caller's mailbox, where it waits.
+      await vi.waitFor(() => expect(Process.info(self())?.messages ?? []).toContainEqual({ heard: 'first', on: Node.self() }), { timeout: 2_000, interval: 20 });
+      const second = await callListener('quick', Node.self(), 'second').catch((e: Error) => e);
+      if (isDeepStrictEqual(second, { heard: 'first', on: Node.self() })) {
+        throw new Error(
+          "callListener('quick', …, 'second') returned { heard: 'first' }: the late answer to an earlier call that had given up, which was waiting in the caller's mailbox. " +
+            'A slow node answers after you stopped waiting: take only the answer to this request (the text you sent, from the node you asked)',
+        );
+      }
+      expect(second, "callListener('quick', …, 'second') should return quick's answer").toEqual({ heard: 'second', on: Node.self() });
+    }));
+
   it('warm-up: a node with another cookie is refused, then accepted after setCookie', async () => {
     const mine = Node.getCookie();
     const lonestar = terminal('lonestar');

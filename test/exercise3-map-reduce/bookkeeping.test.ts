@@ -166,4 +166,23 @@ describe('stage 3: the master, step by step', () => {
     await p.settle();
     await p.finish([b, c]);
   }));
+
+  it('problem 2: a repeated report of the first job, during the second, does not free its worker from the task of the same number it holds now', play(async (p) => {
+    const [a, b] = p.workers('A', 'B') as [Puppet, Puppet];
+    a.ready();
+    await p.run({ name: jobName('once'), app: 'none', mapJobs: 1, reduceJobs: 1 });
+    await p.settle();
+    const first = holds(p, a, 'it announced itself before the job started');
+    await p.finish([a]);
+    await p.run({ name: jobName('twice'), app: 'none', mapJobs: 2, reduceJobs: 1 });
+    await p.settle();
+    holds(p, a, 'the second job started with an idle worker');
+    // The first job's report of the same map job again (a duplicated message, as the kit's faults make them):
+    // it names an earlier job, so it frees A from nothing.
+    a.report(first);
+    await p.settle();
+    a.die();
+    b.ready();
+    await p.finish([b]);
+  }));
 });

@@ -9,13 +9,15 @@ import { WebSocket } from 'ws';
 import type { ViewState } from '../../apps/view/index.ts';
 import { EpmdClient } from '../../lib/epmd/client.ts';
 import { epmdPortFromEnv } from '../../lib/epmd/protocol.ts';
+import { freePort } from '../support/globalSetup.ts';
 import { descendants } from '../support/processTree.ts';
+import { erlangMissing, skipNote } from '../lib/erlang/support/erl.ts';
 import { waitFor } from '../support/wait.ts';
 
 const BIN = new URL('../../bin/distsys.js', import.meta.url).pathname;
 
-function demo(args: string[]): ResultPromise {
-  return execa(process.execPath, ['--conditions=solutions', BIN, 'demo', ...args], { reject: false, stdin: 'pipe', all: true, env: { NO_COLOR: '1' } });
+function demo(args: string[], env: Record<string, string> = {}): ResultPromise {
+  return execa(process.execPath, ['--conditions=solutions', BIN, 'demo', ...args], { reject: false, stdin: 'pipe', all: true, env: { NO_COLOR: '1', ...env } });
 }
 
 const alive = (pid: number) => {
@@ -50,6 +52,7 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(/shortener\s+the link shortener on a ring/);
     expect(run.stdout).toMatch(/map-reduce\s+map\/reduce: workers killed mid-job/);
     expect(run.stdout).toMatch(/crdt\s+CRDT counters/);
+    expect(run.stdout).toMatch(/erlang\s+a real Erlang node joins kit nodes/);
   });
 
   it('says which demos there are when the name is wrong', async () => {
@@ -130,6 +133,14 @@ describe('npm run demo', () => {
     await noNamesLeft();
   }, 90_000);
 
+  it('erlang, where erl is missing: it says so and starts nothing', async () => {
+    const run = await demo(['erlang', '--auto', '--no-view'], { PATH: '/nonexistent' });
+    expect(run.exitCode, String(run.all)).toBe(0);
+    expect(run.stdout).toContain('This demo needs a real Erlang node, and Erlang/OTP is not installed here');
+    expect(run.stdout).toContain('Skipped: nothing was started.');
+    expect(run.stdout).not.toContain('Step 1:');
+  }, 90_000);
+
   it('stops every node it started on Ctrl+C, in the middle of a demo', async () => {
     const child = demo(['ping-pong']);
     const tree = watchTree(child.pid as number);
@@ -147,4 +158,29 @@ describe('npm run demo', () => {
     await waitFor(() => expect([...tree.seen].filter(alive)).toEqual([]), 5_000);
     await noNamesLeft();
   }, 90_000);
+});
+
+describe.skipIf(erlangMissing)(`npm run demo -- erlang${skipNote}`, () => {
+  it('--auto: a real erl node joins kit nodes in Erlang mode, both ways; killed, it is nodedown; nothing is left running, nor the EPMD it started', async () => {
+    // Erlang's port mapper on a free port, not an attendee's 4369.
+    const child = demo(['erlang', '--auto'], { ERL_EPMD_PORT: String(await freePort()) });
+    const tree = watchTree(child.pid as number);
+    const run = await child;
+    tree.stop();
+    expect(run.exitCode, String(run.all)).toBe(0);
+    for (const line of [
+      "ben> net_adm:ping('dave@",
+      'chris asked ben which nodes it is connected to, and met dave too',
+      '#{heard => <<"hello from Erlang">>,on => <<"chris@',
+      "{ heard: 'hello from TypeScript', on: 'ben@",
+      '[ \'nodedown ben@',
+      "DOWN greeter on ben@",
+      'The end: stopping every node of the demo.',
+    ]) expect(run.stdout).toContain(line);
+    expect(run.stdout).toContain('Step 5:');
+    expect(tree.seen.size, 'the demo started its nodes as child processes').toBeGreaterThan(2);
+    await waitFor(() => expect([...tree.seen].filter(alive)).toEqual([]), 5_000);
+    await noNamesLeft();
+  }, 90_000);
+
 });

@@ -2,7 +2,10 @@
 // refused at the sender with an error that names the value.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runInNewContext } from 'node:vm';
-import { CodecError, Node, Process, makeRef, receive, rpc, self, send, spawn, isPid, isRef, samePid, sameRef } from '../../lib/index.ts';
+import {
+  Atom, BitString, CodecError, ErlangFloat, ErlangOpaque, ImproperList, Node, Process, Ref, Tuple, atom, float, improperList, makeRef, receive, rpc, self, send, spawn, isPid, isRef,
+  samePid, sameRef, termEquals, tuple,
+} from '../../lib/index.ts';
 import { fixture, startChild, startManager } from '../support/nodes.ts';
 import { inProcess } from '../support/inProcess.ts';
 
@@ -51,6 +54,30 @@ describe('the codec', () => {
       // A pid that came back still reaches its process.
       send(back.pid, 'via the returned pid');
       expect(await receive((m) => m === 'via the returned pid', 1_000)).toBe('via the returned pid');
+    }));
+
+  it("Erlang's terms (atoms, tuples, whole floats, improper lists, bitstrings, ports, refs with words) cross as they are, and atoms stay one object", () =>
+    inProcess(async () => {
+      const value = {
+        reply: tuple(atom('ok'), [float(1), 2.5, improperList([atom('a')], 'tail')]),
+        bits: new BitString(new Uint8Array([0xf0]), 4),
+        port: new ErlangOpaque('port', new Uint8Array([89, 1, 2, 3])),
+        erlangRef: new Ref('erl@host', 5, 7, [1, 2, 3_000_000_000]),
+      };
+      const back = (await roundTrip(value)) as typeof value;
+      expect(termEquals(back, value)).toBe(true);
+      expect(back.reply).toBeInstanceOf(Tuple);
+      expect(back.reply.elements[0]).toBe(atom('ok'));
+      expect((back.reply.elements[1] as unknown[])[0]).toBeInstanceOf(ErlangFloat);
+      expect((back.reply.elements[1] as unknown[])[2]).toBeInstanceOf(ImproperList);
+      expect(back.bits).toBeInstanceOf(BitString);
+      expect(back.port).toBeInstanceOf(ErlangOpaque);
+      expect(back.erlangRef.words).toEqual([1, 2, 3_000_000_000]);
+      // A local send copies through the same codec.
+      send(self(), tuple(atom('local'), value.bits));
+      const local = (await receive((m) => m instanceof Tuple, 1_000)) as Tuple;
+      expect(local.elements[0]).toBeInstanceOf(Atom);
+      expect(termEquals(local, tuple(atom('local'), value.bits))).toBe(true);
     }));
 
   it('an Error crosses with its name and message', () =>

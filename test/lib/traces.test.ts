@@ -73,4 +73,16 @@ describe('traces', () => {
       expect(bToA.length).toBe(2);
       for (const e of [...aToB, ...bToA]) expect(e.harness, `${e.node} ${e.kind} ${e.what}`).toBeUndefined();
     }));
+
+  it('a node started while a trace is recorded records too, so what it received is not drawn as lost', () =>
+    inProcess(async () => {
+      const [a] = (await LocalCluster.startNodes('before', 1)) as [string];
+      await Trace.start();
+      const [late] = (await LocalCluster.startNodes('latecomer', 1)) as [string];
+      expect(await rpc.call(a, app, 'addOn', [late, 2, 3])).toBe(5);
+      const file = await Trace.write('latecomer');
+      const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TraceEvent);
+      const toLate = events.filter((e) => e.link === `${a}->${late}` && e.what?.startsWith('rex: call app.ts add('));
+      expect(toLate.map((e) => e.kind), `what ${late}, started after Trace.start, recorded of a's call`).toEqual(['send', 'deliver']);
+    }));
 });

@@ -78,6 +78,15 @@ const failureOf = (errors: readonly { message?: string }[] | undefined): string 
 
 /** Records traces during each test of the file and writes one to traces/ for each failing test. */
 export function traceFailures(): void {
+  // Two tests whose names begin alike (one scenario run twice, say, with faults the second time)
+  // get one file each: the second name takes a number rather than overwrite the first's trace.
+  const named = new Set<string>();
+  const unique = (name: string): string => {
+    let candidate = name;
+    for (let n = 2; named.has(candidate); n++) candidate = `${name} ${n}`;
+    named.add(candidate);
+    return candidate;
+  };
   beforeEach(async () => {
     if (!Node.alive()) return;
     await Trace.start();
@@ -88,9 +97,13 @@ export function traceFailures(): void {
       if (Node.alive()) await Trace.collect(); // drop this test's events
       return;
     }
+    // A test that failed before any node sent anything (a starter's master that a probe in this
+    // process found wanting, say) has no story to draw: no page is named for it.
+    const events = await Trace.collect();
+    if (events.length === 0) return;
     const stage = stageOfFile(context.task.file?.name) ?? 'stage';
     // A short name, the stage and the first words of the test's: the reporter lists the files after the results.
-    const file = await Trace.write(`${shortStage(stage)} ${context.task.name.slice(0, 48).replace(/\W+\w*$/, '')}`);
+    const file = await Trace.write(unique(`${shortStage(stage)} ${context.task.name.slice(0, 48).replace(/\W+\w*$/, '')}`), events);
     const about = { title: `${stage}: ${context.task.name}`, failure: failureOf(context.task.result.errors) };
     context.task.meta.trace = traceNotice(file, about);
   });

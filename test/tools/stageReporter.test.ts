@@ -2,7 +2,7 @@
 // code, through vitest's real command line: a filter that matches nothing
 // fails with the stage's problems (a typo never looks green), an unknown stage
 // fails with the list of stages, and a red run shows its failures in lesson
-// order (stage 3's warm-up first, each with its Next line), then the traces in
+// order (stage 1's warm-up first, each with its Next line), then the traces in
 // a few short lines, then the room's line (when the attendee joined one, which
 // then holds their results), and last one line: the problem to start with.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,32 +53,32 @@ describe("the attendee's report", () => {
     afterAll(() => room?.close());
 
     it('shows the failures in lesson order, then the traces, the room, and last the problem to start with', async () => {
-      const run = await attendeeRun(['exercise3', '-t', 'warm-up: word count of a sentence|problem 1: the master hands'], { DISTSYS_ROOM: room.url, DISTSYS_ROOM_NAME: 'Ada' });
+      const run = await attendeeRun(['exercise1', '-t', 'warm-up: isUp is true|problem 1: a ping from each'], { DISTSYS_ROOM: room.url, DISTSYS_ROOM_NAME: 'Ada' });
       expect(run.code, run.out).toBe(1);
       // The failures: the warm-up's first (its file ends first or last, whichever), each followed by its Next line.
-      const warmUp = run.out.indexOf('FAIL  test/exercise3-map-reduce/wordCount.test.ts');
-      const master = run.out.indexOf('FAIL  test/exercise3-map-reduce/master.test.ts');
+      const warmUp = run.out.indexOf('FAIL  test/exercise1-connect/firstSteps.test.ts');
+      const pingPong = run.out.indexOf('FAIL  test/exercise1-connect/pingPong.test.ts');
       expect(warmUp, run.out).toBeGreaterThan(-1);
-      expect(master, run.out).toBeGreaterThan(warmUp);
-      expect(run.out.slice(warmUp, master)).toContain('Next: exercise3-map-reduce, warm-up. Read exercises/exercise3-map-reduce/README.md#warm-up-word-count');
-      expect(run.out.slice(master)).toContain('Next: exercise3-map-reduce, problem 1. Read exercises/exercise3-map-reduce/README.md#problem-1-the-master');
+      expect(pingPong, run.out).toBeGreaterThan(warmUp);
+      expect(run.out.slice(warmUp, pingPong)).toContain('Next: exercise1-connect, warm-up. Read exercises/exercise1-connect/README.md#warm-up-first-steps');
+      expect(run.out.slice(pingPong)).toContain('Next: exercise1-connect, problem 1. Read exercises/exercise1-connect/README.md#problem-1-broadcast');
       // After vitest's summary: the trace of the cluster test, short; the room; the line to start with, last.
       const summary = run.out.lastIndexOf('Test Files');
       const traces = run.out.indexOf('What happened between the nodes during the failing test (open in a browser; the .jsonl beside each has the events):');
       expect(traces, run.out).toBeGreaterThan(summary);
       const traceLine = run.lines.find((l) => /^ {2}problem 1 {2}\S+\.html$/.test(l));
-      expect(traceLine, run.out).toMatch(/exercise3_problem_1_the_master_hands_the_map_jobs_then\.html$/);
+      expect(traceLine, run.out).toMatch(/exercise1_problem_1_a_ping_from_each_of_three_producers\.html$/);
       expect(run.out.indexOf('Sent to the room at 127.0.0.1:')).toBeGreaterThan(traces);
       expect(run.lines.at(-1)).toBe(
-        'Start with exercise3-map-reduce, warm-up: read "Warm-up: word count" in exercises/exercise3-map-reduce/README.md#warm-up-word-count; stuck? npm run hint -- exercise3 "warm-up"',
+        'Start with exercise1-connect, warm-up: read "Warm-up: first steps" in exercises/exercise1-connect/README.md#warm-up-first-steps; stuck? npm run hint -- exercise1 "warm-up"',
       );
       // The room holds Ada's results: two red problems, with the first line of each first failure.
       const ada = room.roster.view();
-      expect(ada.attendees).toMatchObject([{ name: 'Ada', stage: 'exercise3-map-reduce', problem: 'warm-up' }]);
+      expect(ada.attendees).toMatchObject([{ name: 'Ada', stage: 'exercise1-connect', problem: 'warm-up' }]);
       const red = ada.problems.filter((p) => p.red > 0).map((p) => [p.problem, p.top?.headline]);
       expect(red).toEqual([
-        ['warm-up', expect.stringMatching(/^word count of "The cat and the hat sat on the mat\.": 7 differences/)],
-        ['problem 1', expect.stringMatching(/^the master handed no task to a worker that announced itself/)],
+        ['warm-up', expect.stringMatching(/isUp\(chris\) should be true/)],
+        ['problem 1', expect.stringMatching(/^the producer on manager sent its first ping/)],
       ]);
     });
   });

@@ -6,7 +6,7 @@
 // both notice their standard input closing and exit.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,19 +30,26 @@ export const erlangMissing: string | undefined = ['erl', 'erlc', 'epmd'].every(o
 /** What a skipped suite's title adds, so the run says why it skipped: ` (skipped: Erlang/OTP is not installed …)`. */
 export const skipNote = erlangMissing ? ` (skipped: ${erlangMissing})` : '';
 
-const PROBE = fileURLToPath(new URL('../fixtures/kit_probe.erl', import.meta.url));
+/** Why the Elixir test cannot run here, or undefined when Erlang/OTP and `elixir` are installed. */
+export const elixirMissing: string | undefined =
+  erlangMissing ?? (onPath('elixir') ? undefined : 'Elixir is not installed (elixir must be on the PATH; Debian/Ubuntu: apt-get install elixir)');
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 /**
- * The compiled probe's folder: one per version of its source, in the temporary folder, kept
- * for the next run (like a build cache: one small folder, not one per test file). Test files
- * compiling it at once each compile into a folder of their own and the first rename wins.
+ * The compiled probe's folder (fixtures/*.erl: the probe and the gen_server the tests call):
+ * one per version of their sources, in the temporary folder, kept for the next run (like a
+ * build cache: one small folder, not one per test file). Test files compiling it at once each
+ * compile into a folder of their own and the first rename wins.
  */
 export function compileProbe(): string {
-  const source = readFileSync(PROBE);
-  const dir = join(tmpdir(), `kit-erl-probe-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`);
+  const sources = readdirSync(FIXTURES).filter((f) => f.endsWith('.erl')).sort().map((f) => join(FIXTURES, f));
+  const hash = createHash('sha256');
+  for (const file of sources) hash.update(file.slice(FIXTURES.length)).update(readFileSync(file));
+  const dir = join(tmpdir(), `kit-erl-probe-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(join(dir, 'kit_probe.beam'))) return dir;
   const fresh = mkdtempSync(join(tmpdir(), 'kit-erl-build-'));
-  execFileSync('erlc', ['-o', fresh, PROBE]);
+  execFileSync('erlc', ['-o', fresh, ...sources]);
   try {
     renameSync(fresh, dir);
   } catch {

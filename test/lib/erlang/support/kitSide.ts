@@ -1,14 +1,15 @@
 // The kit's side of the Erlang-distribution tests: a node name, its links, and what
 // arrived on them, with the little a net kernel would add on top of the transport
 // (a `net_kernel` that answers ping, the DOWN noconnection of monitors over a link
-// that closed). It stands in for the integration into lib/distribution, which comes
-// later; the transport under test (lib/erlang) is used as a kernel would use it.
+// that closed), so the transport (lib/erlang) is tested on its own, as the net kernel
+// uses it; test/lib/erlang/mixed*.test.ts test whole kit nodes in Erlang mode.
 import { EpmdRegistration } from '../../../../lib/erlang/epmdClient.ts';
 import { NODE_TYPE } from '../../../../lib/erlang/epmdProtocol.ts';
 import type { Control } from '../../../../lib/erlang/control.ts';
 import { ErlangLink, type ErlangLinkOptions } from '../../../../lib/erlang/erlangLink.ts';
 import { listenErlang, type ErlangListener } from '../../../../lib/erlang/listener.ts';
-import { answerNetKernel } from '../../../../lib/erlang/netKernelResponder.ts';
+import { genReply, readGenCall } from '../../../../lib/erlang/genCall.ts';
+import { atom, isAtom, isTuple } from '../../../../lib/erlang/terms.ts';
 import { shortHostname } from '../../../../lib/nodeName.ts';
 import { Pid, Ref, sameRef } from '../../../../lib/terms.ts';
 import { waitFor } from '../../../support/wait.ts';
@@ -70,8 +71,12 @@ export class KitSide {
     link.on('control', (control) => {
       this.arrivals.push({ from: peer, control });
       if (control.op === 'regSend' && control.to === 'net_kernel') {
-        const answer = answerNetKernel(control.message);
-        if (answer) link.send({ op: 'send', from: this.netKernel, to: answer.to, message: answer.message });
+        // What a net_kernel answers net_adm:ping: yes to {is_auth, Node} (lib/erlang/node.ts does it for a real node).
+        const call = readGenCall(control.message);
+        if (call && isTuple(call.request, 2) && isAtom(call.request.elements[0], 'is_auth')) {
+          const answer = genReply(call, atom('yes'));
+          link.send({ op: 'send', from: this.netKernel, to: answer.to, message: answer.message });
+        }
       }
       if (control.op === 'monitorExit') {
         const held = this.monitors.get(control.ref.id);
