@@ -29,7 +29,14 @@ async function trips(n: number, once: () => Promise<void>): Promise<number> {
   return percentile(xs, 50);
 }
 
-export async function floorFigures(o: { runs: number; trips: number }): Promise<Figure[]> {
+/** A bare TCP echo and a bare ws echo in a Node.js process of their own, and one round trip to each. */
+export interface EchoServers {
+  tcpTrip(): Promise<void>;
+  wsTrip(): Promise<void>;
+  close(): void;
+}
+
+export async function startEchoServers(): Promise<EchoServers> {
   const server = execa(process.execPath, ['-e', ECHO_SERVERS], { ipc: true, reject: false, buffer: false, cwd: fileURLToPath(new URL('..', import.meta.url)) });
   try {
     const ports = await new Promise<{ tcp: number; ws: number }>((resolve) => {
@@ -38,29 +45,41 @@ export async function floorFigures(o: { runs: number; trips: number }): Promise<
     const socket = connect(ports.tcp, '127.0.0.1');
     socket.setNoDelay(true);
     await new Promise((r) => socket.once('connect', r));
-    const tcpP50: number[] = [];
-    for (let r = 0; r < o.runs; r++) {
-      tcpP50.push(await trips(o.trips, () => new Promise<void>((resolve) => {
-        socket.once('data', () => resolve());
-        socket.write('{"n":1}');
-      })));
-    }
-    socket.destroy();
     const ws = new WebSocket(`ws://127.0.0.1:${ports.ws}/`, { perMessageDeflate: false });
     await new Promise((r) => ws.once('open', r));
-    const wsP50: number[] = [];
-    for (let r = 0; r < o.runs; r++) {
-      wsP50.push(await trips(o.trips, () => new Promise<void>((resolve) => {
+    return {
+      tcpTrip: () => new Promise<void>((resolve) => {
+        socket.once('data', () => resolve());
+        socket.write('{"n":1}');
+      }),
+      wsTrip: () => new Promise<void>((resolve) => {
         ws.once('message', () => resolve());
         ws.send('{"n":1}');
-      })));
-    }
-    ws.close();
+      }),
+      close() {
+        socket.destroy();
+        ws.close();
+        server.kill();
+      },
+    };
+  } catch (err) {
+    server.kill();
+    throw err;
+  }
+}
+
+export async function floorFigures(o: { runs: number; trips: number }): Promise<Figure[]> {
+  const echo = await startEchoServers();
+  try {
+    const tcpP50: number[] = [];
+    for (let r = 0; r < o.runs; r++) tcpP50.push(await trips(o.trips, echo.tcpTrip));
+    const wsP50: number[] = [];
+    for (let r = 0; r < o.runs; r++) wsP50.push(await trips(o.trips, echo.wsTrip));
     return [
       { key: 'floorTcpRoundTripP50Us', label: "floor: a bare TCP echo's round trip, p50", unit: 'us', lowerIsBetter: true, kit: median(tcpP50) },
       { key: 'floorWsRoundTripP50Us', label: "floor: a bare ws echo's round trip, p50", unit: 'us', lowerIsBetter: true, kit: median(wsP50) },
     ];
   } finally {
-    server.kill();
+    echo.close();
   }
 }

@@ -7,10 +7,11 @@
 // The Erlang terms JavaScript lacks (erlang/terms.ts: atoms, tuples, whole
 // floats, improper lists, bitstrings, ports and funs) cross too, so a term that
 // came from an Erlang node can be sent on to any process, here or on a kit node.
-import { types } from 'node:util';
+import { util } from './builtins.ts';
 import { Atom, BitString, ErlangFloat, ErlangOpaque, ImproperList, Tuple } from './erlang/terms.ts';
 import { localNode } from './localNode.ts';
 import { Pid, Ref } from './terms.ts';
+const { types } = util;
 
 export class CodecError extends Error {
   override name = 'CodecError';
@@ -38,7 +39,32 @@ function isPlainObject(value: object): boolean {
   return proto === null || proto === Object.prototype || (Object.getPrototypeOf(proto) === null && proto.constructor?.name === 'Object');
 }
 
-function encodeValue(value: unknown, path: string, depth: number): Json {
+/**
+ * What cannot cross, and where it sits: each container it was found in adds its step as the
+ * throw unwinds through it, so no path is built for the values that can cross (every one of
+ * them, on every send).
+ */
+class Unsendable {
+  readonly words: (path: string) => string;
+  readonly steps: string[] = [];
+  constructor(words: (path: string) => string) {
+    this.words = words;
+  }
+}
+
+/** Adds the step `step` to the path of what cannot cross; any other error passes on as it is. */
+function through(err: unknown, step: string): unknown {
+  if (err instanceof Unsendable) err.steps.push(step);
+  return err;
+}
+
+/** Sets `key` on a fresh object: defining, since assigning a "__proto__" key would set its prototype. */
+function put(out: { [key: string]: Json }, key: string, value: Json): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
+function encodeValue(value: unknown, depth: number): Json {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -52,37 +78,61 @@ function encodeValue(value: unknown, path: string, depth: number): Json {
     case 'object':
       break;
     default:
-      throw new CodecError(`cannot send ${describe(value)} at ${path}: only data crosses between nodes, not code`);
+      throw new Unsendable((path) => `cannot send ${describe(value)} at ${path}: only data crosses between nodes, not code`);
   }
   if (value === null) return null;
-  if (depth > MAX_DEPTH) throw new CodecError(`cannot send the value at ${path}: nested deeper than ${MAX_DEPTH} levels (is it cyclic?)`);
+  if (depth > MAX_DEPTH) throw new Unsendable((path) => `cannot send the value at ${path}: nested deeper than ${MAX_DEPTH} levels (is it cyclic?)`);
   const next = depth + 1;
   if (Array.isArray(value)) {
     const out: Json[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = encodeValue(value[i], `${path}[${i}]`, next);
+    let i = 0;
+    try {
+      for (; i < value.length; i++) out[i] = encodeValue(value[i], next);
+    } catch (err) {
+      throw through(err, `[${i}]`);
+    }
     return out;
   }
   if (isPlainObject(value)) {
     const out: { [key: string]: Json } = {};
     const record = value as Record<string, unknown>;
-    for (const key in record) {
-      if (Object.prototype.hasOwnProperty.call(record, key)) out[key] = encodeValue(record[key], `${path}.${key}`, next);
+    let tagged = false;
+    let at = '';
+    try {
+      for (const key in record) {
+        if (!Object.hasOwn(record, key)) continue;
+        at = key;
+        if (key === '$') tagged = true;
+        put(out, key, encodeValue(record[key], next));
+      }
+    } catch (err) {
+      throw through(err, `.${at}`);
     }
-    return '$' in out ? { $: 'obj', v: out } : out;
+    return tagged ? { $: 'obj', v: out } : out;
   }
   // A pid or ref minted before the node had a name travels under the name it has now.
   // This node's own pids and refs cross under its current name, whatever name they were minted under.
   if (value instanceof Pid) return { $: 'pid', n: localNode.owns(value) ? localNode.name : value.node, i: value.id, c: value.creation };
   if (value instanceof Ref) {
-    const ref: Json = { $: 'ref', n: localNode.owns(value) ? localNode.name : value.node, i: value.id, c: value.creation };
+    const node = localNode.owns(value) ? localNode.name : value.node;
     // An Erlang node's reference keeps the words it came with (see Ref).
-    return value.words ? { ...ref, w: [...value.words] } : ref;
+    return value.words ? { $: 'ref', n: node, i: value.id, c: value.creation, w: [...value.words] } : { $: 'ref', n: node, i: value.id, c: value.creation };
   }
   if (types.isMap(value)) {
     const entries: Json[] = [];
     let i = 0;
     for (const [k, v] of value) {
-      entries.push([encodeValue(k, `${path}<key ${i}>`, next), encodeValue(v, `${path}<value ${i}>`, next)]);
+      let key: Json;
+      try {
+        key = encodeValue(k, next);
+      } catch (err) {
+        throw through(err, `<key ${i}>`);
+      }
+      try {
+        entries.push([key, encodeValue(v, next)]);
+      } catch (err) {
+        throw through(err, `<value ${i}>`);
+      }
       i++;
     }
     return { $: 'map', v: entries };
@@ -90,7 +140,14 @@ function encodeValue(value: unknown, path: string, depth: number): Json {
   if (types.isSet(value)) {
     const items: Json[] = [];
     let i = 0;
-    for (const v of value) items.push(encodeValue(v, `${path}<item ${i++}>`, next));
+    try {
+      for (const v of value) {
+        items.push(encodeValue(v, next));
+        i++;
+      }
+    } catch (err) {
+      throw through(err, `<item ${i}>`);
+    }
     return { $: 'set', v: items };
   }
   if (types.isDate(value)) return { $: 'date', v: value.getTime() };
@@ -99,9 +156,17 @@ function encodeValue(value: unknown, path: string, depth: number): Json {
   }
   // Erlang's terms (they come from Erlang nodes, and kit code builds them to answer them).
   if (value instanceof Atom) return { $: 'atom', v: value.name };
-  if (value instanceof Tuple) return { $: 'tuple', v: encodeValue(value.elements, path, depth) };
+  // A tuple's elements and an improper list's items are an array, one level down, whose steps name the index.
+  if (value instanceof Tuple) return { $: 'tuple', v: encodeValue(value.elements, depth) };
   if (value instanceof ErlangFloat) return { $: 'float', v: value.value };
-  if (value instanceof ImproperList) return { $: 'ilist', v: encodeValue(value.items, path, depth), t: encodeValue(value.tail, `${path}<tail>`, next) };
+  if (value instanceof ImproperList) {
+    const items = encodeValue(value.items, depth);
+    try {
+      return { $: 'ilist', v: items, t: encodeValue(value.tail, next) };
+    } catch (err) {
+      throw through(err, '<tail>');
+    }
+  }
   if (value instanceof BitString) return { $: 'bits', v: Buffer.from(value.bytes).toString('base64'), b: value.bits };
   if (value instanceof ErlangOpaque) return { $: 'opaque', k: value.kind, v: Buffer.from(value.bytes).toString('base64') };
   if (value instanceof Error || types.isNativeError(value)) {
@@ -114,20 +179,30 @@ function encodeValue(value: unknown, path: string, depth: number): Json {
       ...(typeof code === 'string' ? { code } : {}),
     };
   }
-  throw new CodecError(
-    `cannot send ${describe(value)} at ${path}: the codec knows plain objects, arrays, Map, Set, Date, bigint, ` +
+  throw new Unsendable(
+    (path) =>
+      `cannot send ${describe(value)} at ${path}: the codec knows plain objects, arrays, Map, Set, Date, bigint, ` +
       'Uint8Array, Error, Pid and Ref; send its data as a plain object instead',
   );
 }
 
+function encodeTerm(term: unknown): Json {
+  try {
+    return encodeValue(term, 0);
+  } catch (err) {
+    if (err instanceof Unsendable) throw new CodecError(err.words(`message${err.steps.reverse().join('')}`));
+    throw err;
+  }
+}
+
 /** Turns a term into a JSON-safe value; throws CodecError naming what cannot cross and where. */
 export function encode(term: unknown): Json {
-  return encodeValue(term, 'message', 0);
+  return encodeTerm(term);
 }
 
 /** Turns a term into the JSON text that goes on the wire. */
 export function encodeToString(term: unknown): string {
-  return JSON.stringify(encodeValue(term, 'message', 0));
+  return JSON.stringify(encodeTerm(term));
 }
 
 function field(tagged: Record<string, unknown>, key: string, type: 'string' | 'number'): never | string | number {
@@ -174,7 +249,7 @@ function decodeTagged(tagged: Record<string, unknown>, depth: number): unknown {
     }
     case 'set': {
       if (!Array.isArray(tagged.v)) throw new CodecError('malformed set term');
-      return new Set(tagged.v.map((v) => decodeValue(v, depth + 1)));
+      return new Set(decodeArray(tagged.v, depth + 1));
     }
     case 'date':
       if (tagged.v !== null && typeof tagged.v !== 'number') throw new CodecError('malformed date term');
@@ -233,29 +308,47 @@ function decodeTagged(tagged: Record<string, unknown>, depth: number): unknown {
   }
 }
 
-function decodePlain(obj: Record<string, unknown>, depth: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key in obj) {
-    // Defining (not assigning) keeps a hostile "__proto__" key an ordinary own property.
-    Object.defineProperty(out, key, { value: decodeValue(obj[key], depth + 1), enumerable: true, writable: true, configurable: true });
+// Decoding works in place: the value is what JSON.parse (or `encode`) just made, so its
+// arrays and plain objects become the term's own, and only the tagged ones are replaced.
+// A plain object from JSON.parse holds every key as an own data property, a "__proto__"
+// key too (JSON.parse defines, it never assigns), so reusing it is as safe as copying it.
+
+function decodeArray(arr: unknown[], depth: number): unknown[] {
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i];
+    if (typeof v === 'object' && v !== null) arr[i] = decodeValue(v, depth + 1);
   }
-  return out;
+  return arr;
+}
+
+function decodePlain(obj: Record<string, unknown>, depth: number): Record<string, unknown> {
+  for (const key in obj) {
+    const v = obj[key];
+    if (typeof v === 'object' && v !== null) {
+      const decoded = decodeValue(v, depth + 1);
+      // A tagged value is replaced; defining (not assigning) keeps a "__proto__" key an own property.
+      if (decoded === v) continue;
+      if (key === '__proto__') Object.defineProperty(obj, key, { value: decoded, enumerable: true, writable: true, configurable: true });
+      else obj[key] = decoded;
+    }
+  }
+  return obj;
 }
 
 function decodeValue(value: unknown, depth: number): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (depth > MAX_DEPTH + 2) throw new CodecError('term nested too deeply');
-  if (Array.isArray(value)) {
-    const out = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = decodeValue(value[i], depth + 1);
-    return out;
-  }
+  if (Array.isArray(value)) return decodeArray(value, depth);
   const obj = value as Record<string, unknown>;
   if ('$' in obj) return decodeTagged(obj, depth);
   return decodePlain(obj, depth);
 }
 
-/** Turns a JSON-safe value from the wire back into a term; throws CodecError if it is malformed. */
+/**
+ * Turns a JSON-safe value from the wire back into a term; throws CodecError if it is malformed.
+ * It takes the value over (its arrays and objects become the term's): pass what JSON.parse or
+ * `encode` just made, nothing anybody else holds.
+ */
 export function decode(json: unknown): unknown {
   return decodeValue(json, 0);
 }

@@ -13,10 +13,11 @@
 // them. Across an untrusted network, run the nodes inside a VPN or an SSH
 // tunnel (README, "Several hosts").
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, constants, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, writeSync } from 'node:fs';
+import { fs } from './builtins.ts';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { log } from './logger.ts';
+const { closeSync, constants, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, writeSync } = fs;
 
 const COOKIE_FILE_NAME = '.distsys.cookie';
 

@@ -18,10 +18,11 @@
 // leaves its record, and the system later gives its number to an unrelated
 // process. Where the platform tells a process's start time (Linux), the record
 // keeps it, and a process with that number but another start time is not ours.
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { fs } from './builtins.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { log } from './logger.ts';
+const { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } = fs;
 
 export interface LiveProcess {
   readonly pid: number;

@@ -1,7 +1,8 @@
 // The kit's own terms: process identifiers and references, as Erlang has them.
 // They are plain immutable values, so they compare by content (see `samePid`),
 // print like iex does, and cross between nodes through the codec.
-import { inspect } from 'node:util';
+import { util } from './builtins.ts';
+const { inspect } = util;
 
 /** A node's full name, `name@host`. */
 export type NodeName = string;

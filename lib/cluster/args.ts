@@ -1,10 +1,13 @@
 // Command-line flags of `distsys`, checked with zod: a bad flag is a clear
 // message and exit code 2, never a stack trace.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { util } from '../builtins.ts';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { z } from 'zod';
 import { Node } from '../node.ts';
+
+const { parseArgs } = util;
 
 export const nodeFlags = {
   sname: { type: 'string' },

@@ -9,10 +9,10 @@ import type { NodeName } from '../terms.ts';
 import { ChunkError, Reassembly, sendChunked } from './chunks.ts';
 import type { CloseReason } from './closeReason.ts';
 import type { Entry } from './entries.ts';
-import { readEntry, type EncodedEntry } from './entryCodec.ts';
+import { canWait, readEntry, type EncodedEntry } from './entryCodec.ts';
 import { FrameOpener, FrameSealer } from './frameMac.ts';
 import { WS_TOO_BIG, type RawFrame } from './frameQueue.ts';
-import { distFrame } from './frames.ts';
+import { distFrame, isDistFrame } from './frames.ts';
 import type { ConnectionHandlers, Outgoing, PeerConnection } from './transport.ts';
 
 /** At most this many entries in one batch frame, so one frame never grows without bound. */
@@ -37,6 +37,7 @@ export class Connection implements PeerConnection {
   private outbox: EncodedEntry[] = [];
   private outboxBytes = 0;
   private flushScheduled = false;
+  private lateFlushScheduled = false;
   private lastReceived = Date.now();
   private tickTimer: NodeJS.Timeout;
   private lastCheck = Date.now();
@@ -80,7 +81,13 @@ export class Connection implements PeerConnection {
     return this.open;
   }
 
-  /** Queues one entry (entryCodec's encoding: the kit transport's); the batch leaves at the end of this turn of the event loop. */
+  /**
+   * Queues one entry (entryCodec's encoding: the kit transport's); the batch leaves once the
+   * code running now and the promise callbacks it set off are done (a microtask), so that every
+   * send of one turn travels in one frame. An entry that can wait (a demonitor: canWait) leaves
+   * with the next batch, or at the latest in the check phase of this turn of the event loop
+   * (setImmediate), before it sleeps.
+   */
   send(out: Outgoing): void {
     if (!this.open) return;
     const entry = out as unknown as EncodedEntry;
@@ -90,11 +97,23 @@ export class Connection implements PeerConnection {
       this.flush();
       return;
     }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(() => this.flush());
+    if (this.flushScheduled) return;
+    if (canWait(entry)) {
+      if (!this.lateFlushScheduled) {
+        this.lateFlushScheduled = true;
+        setImmediate(this.lateFlush);
+      }
+      return;
     }
+    this.flushScheduled = true;
+    queueMicrotask(this.scheduledFlush);
   }
+
+  private readonly scheduledFlush = () => this.flush();
+  private readonly lateFlush = () => {
+    this.lateFlushScheduled = false;
+    this.flush();
+  };
 
   sendPeers(nodes: string[]): void {
     this.flush();
@@ -179,17 +198,17 @@ export class Connection implements PeerConnection {
     this.lastReceived = Date.now();
     let json: unknown;
     try {
-      json = JSON.parse(body.toString('utf8'));
+      json = JSON.parse(body);
     } catch {
       this.malformed('not JSON');
       return;
     }
-    const parsed = distFrame.safeParse(json);
-    if (!parsed.success) {
-      this.malformed(parsed.error.issues[0]?.message ?? 'unknown frame');
+    if (!isDistFrame(json)) {
+      // A refused frame is rare: zod, the schema's author, words why.
+      this.malformed(distFrame.safeParse(json).error?.issues[0]?.message ?? 'unknown frame');
       return;
     }
-    const frame = parsed.data;
+    const frame = json;
     if (frame.t === 'tick') return;
     if (frame.t === 'peers') {
       this.handlers.peers(frame.nodes);

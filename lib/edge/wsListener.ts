@@ -8,11 +8,13 @@
 // (1013, "try again later", with the words) after it, so a node that is turned
 // away logs the reason rather than "read ECONNRESET". Frames are limited to
 // `maxPayload` bytes: ws refuses a bigger one from its header, before buffering it.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import { http } from '../builtins.ts';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { browserRefusal } from './browsers.ts';
 import { ConnectionGuard, answerAndClose } from './guard.ts';
+const { createServer } = http;
 
 export interface WsListenerOptions {
   readonly host: string;

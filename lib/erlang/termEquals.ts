@@ -3,9 +3,11 @@
 // and its UTF-8 bytes; `{ ok: 1 }` and a Map with the atom key ok; 2.5 and
 // float(2.5)), so this compares what they mean, not their shape. Floats compare
 // bit for bit (-0.0 is not 0.0, as in OTP 27; OTP 25's =:= still took them for one).
-import { types } from 'node:util';
+import { util } from '../builtins.ts';
 import { Pid, Ref, samePid, sameRef } from '../terms.ts';
 import { Atom, BitString, ErlangFloat, ErlangOpaque, ImproperList, Tuple, atomName } from './terms.ts';
+
+const { types } = util;
 
 type Number_ = { int: bigint } | { float: number };
 

@@ -6,7 +6,9 @@
 // Atoms are interned: `atom('ok') === atom('ok')`, so they compare with `===`,
 // work as Map keys and in `switch`. Only atoms someone still holds stay in the
 // table (Erlang's atom table grows forever; a long-lived kit node should not).
-import { inspect } from 'node:util';
+// node:util through process.getBuiltinModule, as every module a kit node loads (builtins.ts says why).
+import { util } from '../builtins.ts';
+const { inspect } = util;
 
 const atomTable = new Map<string, WeakRef<Atom>>();
 const forgetAtom = new FinalizationRegistry<string>((name) => {
