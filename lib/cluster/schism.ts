@@ -12,6 +12,21 @@ async function onEach(nodes: NodeName[], fun: string, args: unknown[]): Promise<
   await Promise.all(nodes.map((node) => rpc.call(node, AGENT, fun, args)));
 }
 
+/** How long a heal keeps trying to reconnect two nodes: a machine under load can miss one handshake's deadline. */
+const RECONNECT_WITHIN_MS = 15_000;
+
+/** Has `node` connect to `other`, again after a failed attempt (as a node's next send would), until it works or time is up. */
+async function reconnect(node: NodeName, other: NodeName): Promise<void> {
+  const deadline = Date.now() + RECONNECT_WITHIN_MS;
+  for (let attempt = 1; ; attempt++) {
+    if (await rpc.call<boolean>(node, AGENT, 'connect', [other])) return;
+    if (Date.now() >= deadline) {
+      throw new Error(`Schism.heal: ${node} could not reconnect to ${other} in ${attempt} attempts over ${RECONNECT_WITHIN_MS / 1000} s (is ${other} still running? its log says why a handshake failed)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
+  }
+}
+
 export const Schism = {
   /** Cuts `nodes` off from the rest of the cluster; resolves once no connection crosses the cut. */
   async partition(nodes: NodeName[]): Promise<void> {
@@ -31,7 +46,7 @@ export const Schism = {
       const stillBlocked = new Set(await rpc.call<NodeName[]>(node, AGENT, 'blocked'));
       for (const other of everyone) {
         if (other === node || stillBlocked.has(other)) continue;
-        if (!(await rpc.call<boolean>(node, AGENT, 'connect', [other]))) throw new Error(`Schism.heal: ${node} could not reconnect to ${other}`);
+        await reconnect(node, other);
       }
     }
   },
