@@ -105,7 +105,8 @@ export function table(figures: Figure[], withErlang: boolean): string {
   const withFloor = figures.some((f) => f.floor !== undefined);
   const rows = figures.map((f) => [
     f.label,
-    show(f.kit, f.unit),
+    // A figure with a note (tests that failed while it was timed) says so beside its value: it is no measure of the kit.
+    f.note ? `${show(f.kit, f.unit)} (${f.note})` : show(f.kit, f.unit),
     ...(withErlang ? [show(f.erlang, f.unit), ratio(f)] : []),
     ...(withMixed ? [f.mixed === undefined ? '' : show(f.mixed, f.unit)] : []),
     ...(withFloor ? [f.floor === undefined ? '' : show(f.floor, f.unit)] : []),
