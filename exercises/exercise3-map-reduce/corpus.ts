@@ -6,6 +6,8 @@
 // right: capitals, punctuation, apostrophes, hyphens, underscores, digits and
 // letters beyond ASCII.
 
+import { generator } from '../../lib/cluster/faults.ts'; // the harness's seeded generator (mulberry32): a fixed sequence per seed
+
 /** The seed of the shipped corpus; another seed gives another text of the same kind. */
 export const CORPUS_SEED = 20_240_917;
 /** Its size in characters (a little more: it ends with a whole paragraph). */
@@ -29,17 +31,6 @@ const TRICKY = [
 const SYLLABLES = 'ba be bi bo bu da de di do du fa fe fi ka ke ko la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru sa se si so ta te ti to tu va ve vi za zo'.split(' ');
 const ENDINGS = ['', '', '', 'n', 's', 'r', 'l', 'th', 'x', 'nd'];
 
-/** mulberry32: a small generator with a fixed sequence per seed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A made-up text of about `chars` characters (lines of at most 72), the same for the same seed. */
 export function corpus(seed = CORPUS_SEED, chars = CORPUS_CHARS): string {
