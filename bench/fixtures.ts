@@ -52,3 +52,24 @@ export function spawnIdle(count: number): number {
 export function rssMiB(): number {
   return process.memoryUsage().rss / (1024 * 1024);
 }
+
+// The far side of bench/profileRoundTrip.ts: V8's sampling profiler, started and stopped by rpc,
+// so that the profile covers the trips alone.
+let profiling: import('node:inspector/promises').Session | undefined;
+
+export async function startProfile(intervalUs: number): Promise<void> {
+  const { Session } = await import('node:inspector/promises');
+  profiling = new Session();
+  profiling.connect();
+  await profiling.post('Profiler.enable');
+  await profiling.post('Profiler.setSamplingInterval', { interval: intervalUs });
+  await profiling.post('Profiler.start');
+}
+
+export async function stopProfile(): Promise<unknown> {
+  if (!profiling) throw new Error('no profile was started');
+  const { profile } = await profiling.post('Profiler.stop');
+  profiling.disconnect();
+  profiling = undefined;
+  return profile;
+}
