@@ -39,7 +39,11 @@ export function drawList(list, recent, now) {
       return li;
     }),
   );
-  // As many as fit whole: a message cut in half is worse than one fewer.
+  fitList(list);
+}
+
+/** Keeps as many messages as fit whole (a message cut in half is worse than one fewer), also after the page around the list changed. */
+export function fitList(list) {
   while (list.lastElementChild && list.scrollHeight > list.clientHeight + 1) list.lastElementChild.remove();
 }
 

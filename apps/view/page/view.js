@@ -4,7 +4,7 @@
 // commands. Plain DOM and SVG: there is nothing to build.
 import { DROP_GAP, drawLabels } from './labels.js';
 import { el } from './svg.js';
-import { DROP_MS, drawList, fate } from './messageList.js';
+import { DROP_MS, drawList, fate, fitList } from './messageList.js';
 
 const W = 1000;
 const H = 720;
